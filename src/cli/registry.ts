@@ -1,0 +1,9 @@
+import type { Command } from './command.js';
+
+/**
+ * Every CLI command, loaded lazily so `parley --help` stays fast.
+ * Add one line per command file.
+ */
+export const COMMANDS: Record<string, () => Promise<Command>> = {
+  'config validate': async () => (await import('./commands/config-validate.js')).default,
+};

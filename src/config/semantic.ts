@@ -1,0 +1,17 @@
+import type { ConfigIssue } from '../util/errors.js';
+import type { Config } from './schema.js';
+
+/** Cross-key checks the JSON schema cannot express. Each returns issues with dotted paths. */
+export type SemanticCheck = (c: Config) => ConfigIssue[];
+
+export const semanticChecks: SemanticCheck[] = [
+  (c) => (c.vad.neg_threshold >= c.vad.threshold
+    ? [{ path: 'vad.neg_threshold', message: `must be below vad.threshold (${c.vad.threshold})` }]
+    : []),
+  (c) => (c.audio.restart_backoff_initial_ms > c.audio.restart_backoff_max_ms
+    ? [{ path: 'audio.restart_backoff_initial_ms', message: 'must not exceed audio.restart_backoff_max_ms' }]
+    : []),
+  (c) => (c.audio.source === 'file' && c.audio.file === ''
+    ? [{ path: 'audio.file', message: 'must name a WAV file when audio.source is file' }]
+    : []),
+];

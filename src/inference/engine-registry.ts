@@ -1,0 +1,9 @@
+import type { EngineFactory } from './engine.js';
+
+/**
+ * Engine kinds the inference child can load. Each entry imports its module lazily so
+ * that the child only pays for what it uses. Add one line per engine kind.
+ */
+export const ENGINE_LOADERS: Record<string, () => Promise<EngineFactory>> = {
+  'test.echo': async () => (await import('./test-echo-engine.js')).createEchoEngine,
+};
