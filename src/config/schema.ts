@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { AsrSection } from './sections/asr.js';
 import { AudioSection } from './sections/audio.js';
 import { DeviceSection, InferenceSection, LogSection, ModelsSection } from './sections/core.js';
 import { SessionSection } from './sections/session.js';
@@ -21,6 +22,7 @@ export const ConfigSchema = Type.Object(
     audio: AudioSection,
     vad: VadSection,
     session: SessionSection,
+    asr: AsrSection,
     storage: StorageSection,
     inference: InferenceSection,
     models: ModelsSection,
