@@ -1,13 +1,10 @@
 #!/usr/bin/env node
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AppError, toAppError } from '../util/errors.js';
 import { COMMANDS } from './registry.js';
+import { parleyVersion } from './version.js';
 
-export function parleyVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function topHelp(): string {
   const names = Object.keys(COMMANDS).sort();
@@ -29,6 +26,9 @@ function topHelp(): string {
 /** Short summaries for the top-level help without importing every command. */
 const SUMMARIES: Record<string, string> = {
   'config validate': 'check a config file; print every error with its line',
+  transcribe: 'run the pipeline over a WAV file or stdin and print the segments',
+  run: 'run the service in the foreground (capture, VAD, ASR, storage, MQTT)',
+  doctor: 'check capture device, models, disk, thermal sensors and broker',
 };
 
 export async function main(argv: string[]): Promise<number> {

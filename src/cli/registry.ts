@@ -6,4 +6,7 @@ import type { Command } from './command.js';
  */
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   'config validate': async () => (await import('./commands/config-validate.js')).default,
+  transcribe: async () => (await import('./commands/transcribe.js')).default,
+  run: async () => (await import('./commands/run.js')).default,
+  doctor: async () => (await import('./commands/doctor.js')).default,
 };

@@ -1,0 +1,131 @@
+import { hostname } from 'node:os';
+import type { FrozenConfig } from '../config/schema.js';
+import { MqttService, type CommandHandlers } from '../mqtt/mqtt-service.js';
+import { openDatabase, type ParleyDb } from '../storage/db.js';
+import { parleyVersion } from '../cli/version.js';
+import type { ConfigIssue } from '../util/errors.js';
+import type { RootLogger } from '../util/logger.js';
+import { buildEngines, type Engines } from './engines.js';
+import { SessionController } from './session-controller.js';
+
+export interface SupervisorOptions {
+  cfg: FrozenConfig;
+  logs: RootLogger;
+  /** Set when the service runs on a fallback config because the real one is invalid. */
+  safeMode?: { errors: ConfigIssue[]; configFile?: string };
+}
+
+/**
+ * The supervisor: owns config, SQLite (the only writer), the inference children, capture
+ * and sessions, MQTT, and later budgets, schedules, serial and OTA. Starts in phases that a
+ * signal can abort; stops in reverse order within a bound.
+ */
+export class Supervisor {
+  readonly deviceId: string;
+  private db: ParleyDb | undefined;
+  private engines: Engines | undefined;
+  private mqtt: MqttService | undefined;
+  private sessions: SessionController | undefined;
+  private readonly startedMonoMs = performance.now();
+  private tierName = 'normal';
+  private lastProgressMonoMs = 0;
+  private stopped = false;
+
+  constructor(private readonly o: SupervisorOptions) {
+    this.deviceId = o.cfg.device.id || hostname().replace(/[^A-Za-z0-9_.-]/g, '-');
+  }
+
+  private get log() {
+    return this.o.logs.child('supervisor');
+  }
+
+  /** Phases: database → inference + models → MQTT → sessions/capture. Abortable between phases. */
+  async start(signal: AbortSignal): Promise<void> {
+    const { cfg, logs } = this.o;
+    this.log.info({ version: parleyVersion(), deviceId: this.deviceId, safeMode: !!this.o.safeMode }, 'supervisor.starting');
+    this.db = openDatabase(cfg.storage, { logger: logs.child('storage') });
+    signal.throwIfAborted();
+    this.log.info({ path: cfg.storage.db_path }, 'phase.db_ready');
+    if (!this.o.safeMode) {
+      this.engines = await buildEngines(cfg, logs, {}, signal, this.db);
+      this.log.info({ engines: this.engines.describe() }, 'phase.models_ready');
+    }
+    signal.throwIfAborted();
+    if (cfg.mqtt.enabled) {
+      this.mqtt = new MqttService({
+        cfg: cfg.mqtt, deviceId: this.deviceId, db: this.db, logger: logs.child('mqtt'),
+        status: () => this.status(), commands: this.commandHandlers(), version: parleyVersion(),
+      });
+      this.mqtt.start();
+      this.log.info({ url: cfg.mqtt.url }, 'phase.mqtt_started');
+    }
+    signal.throwIfAborted();
+    if (this.engines) {
+      this.sessions = new SessionController({
+        cfg, db: this.db, engines: this.engines, deviceId: this.deviceId, logger: logs.child('session'),
+        tier: () => this.tierName,
+        onStored: () => this.mqtt?.notifyOutbox(),
+        onProgress: () => {
+          this.lastProgressMonoMs = performance.now();
+        },
+      });
+      if (cfg.session.mode === 'continuous') await this.sessions.startSession('continuous');
+    }
+    this.log.info({ capture: this.sessions?.captureState() ?? 'off' }, 'supervisor.ready');
+  }
+
+  status(): Record<string, unknown> {
+    const s = this.sessions?.describe() ?? { capture: 'off' };
+    return {
+      state: this.o.safeMode ? 'safe_mode' : this.stopped ? 'stopping' : 'running',
+      errors: this.o.safeMode?.errors ?? [],
+      version: parleyVersion(),
+      device_id: this.deviceId,
+      uptime_s: Math.round((performance.now() - this.startedMonoMs) / 1000),
+      tier: this.tierName,
+      ...s,
+      last_progress_age_ms: this.lastProgressMonoMs ? Math.round(performance.now() - this.lastProgressMonoMs) : null,
+      models: this.engines?.describe() ?? {},
+      inference: { vad: this.engines?.vadHost.health() ?? null, asr: this.engines?.asrHost.health() ?? null },
+      mqtt: this.mqtt?.stats() ?? null,
+    };
+  }
+
+  private commandHandlers(): CommandHandlers {
+    const need = (): SessionController => {
+      if (!this.sessions) throw new Error('capture is not available (safe mode)');
+      return this.sessions;
+    };
+    return {
+      'session/start': async () => need().startSession('command'),
+      'session/stop': async () => need().stopSession('command'),
+      mute: async () => {
+        await need().setMuted(true);
+        this.mqtt?.publishStatus();
+        return { muted: true };
+      },
+      unmute: async () => {
+        await need().setMuted(false);
+        this.mqtt?.publishStatus();
+        return { muted: false };
+      },
+      status: async () => this.status(),
+    };
+  }
+
+  /** Reverse order: capture and sessions (flush, re-cluster), MQTT (offline), inference, database. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.log.info({}, 'supervisor.stopping');
+    try {
+      await this.sessions?.shutdown();
+    } catch (e) {
+      this.log.error({ err: (e as Error).message }, 'session.shutdown_failed');
+    }
+    await this.mqtt?.stop().catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'mqtt.stop_failed'));
+    await this.engines?.close();
+    this.db?.close();
+    this.log.info({}, 'supervisor.stopped');
+  }
+}
