@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AsrSection } from './sections/asr.js';
 import { AudioSection } from './sections/audio.js';
-import { DeviceSection, InferenceSection, LogSection, ModelsSection } from './sections/core.js';
+import { DeviceSection, InferenceSection, LogSection } from './sections/core.js';
+import { ModelsSection } from './sections/models.js';
 import { SessionSection } from './sections/session.js';
 import { StorageSection } from './sections/storage.js';
 import { VadSection } from './sections/vad.js';
