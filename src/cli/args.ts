@@ -1,3 +1,4 @@
+import { levenshtein } from '../config/suggest.js';
 import { UsageError } from '../util/errors.js';
 
 export interface FlagSpec {
@@ -28,7 +29,7 @@ export function parseArgs(argv: string[], spec: FlagSpec): Parsed {
       const name = a.slice(2, eq === -1 ? undefined : eq);
       const kind = spec[name];
       if (!kind) {
-        const near = Object.keys(spec).find((k) => k.startsWith(name.slice(0, 3)));
+        const near = Object.keys(spec).find((k) => levenshtein(k, name) <= Math.max(1, Math.floor(k.length / 3)));
         throw new UsageError(`unknown option --${name}${near ? ` (did you mean --${near}?)` : ''}`);
       }
       if (kind === 'boolean') {

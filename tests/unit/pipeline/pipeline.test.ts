@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ArraySource } from '../../../src/pipeline/array-source.js';
+import { CollectSink } from '../../../src/pipeline/collect-sink.js';
+import { Pipeline, type VadEvent, type VadLike } from '../../../src/pipeline/pipeline.js';
+import type { PipelineSegment, SegmentStage } from '../../../src/pipeline/types.js';
+import type { AudioFrame } from '../../../src/audio/types.js';
+import { silentLogger } from '../../../src/util/logger.js';
+
+/** Pure-logic stand-in for the Silero VAD: speech wherever the frame's first sample is > 0.5. */
+class ThresholdVad implements VadLike {
+  private start: number | undefined;
+  private buf: Float32Array[] = [];
+  calls = 0;
+  async push(frames: AudioFrame[]): Promise<VadEvent[]> {
+    this.calls++;
+    const out: VadEvent[] = [];
+    for (const f of frames) {
+      const speech = f.samples[0] > 0.5;
+      if (speech && this.start === undefined) {
+        this.start = f.startSample;
+        out.push({ type: 'speech_start', startSample: f.startSample });
+      }
+      if (speech) this.buf.push(f.samples);
+      if (!speech && this.start !== undefined) out.push(this.close(f.startSample));
+    }
+    return out;
+  }
+  private close(end: number): VadEvent {
+    const samples = new Float32Array(this.buf.length * 512);
+    this.buf.forEach((b, i) => samples.set(b, i * 512));
+    const ev: VadEvent = { type: 'speech_end', segment: { startSample: this.start!, endSample: end, samples, closedAtMonoMs: performance.now(), closeReason: 'silence' } };
+    this.start = undefined;
+    this.buf = [];
+    return ev;
+  }
+  flush(): VadEvent[] {
+    return this.start === undefined ? [] : [this.close(this.start + this.buf.length * 512)];
+  }
+  reset(): void {
+    this.start = undefined;
+  }
+}
+
+function audio(pattern: string): Float32Array {
+  // one char per 512-sample frame: '#' speech, '.' silence
+  const a = new Float32Array(pattern.length * 512);
+  [...pattern].forEach((c, i) => a.fill(c === '#' ? 0.9 : 0, i * 512, (i + 1) * 512));
+  return a;
+}
+
+const labeler: SegmentStage = {
+  name: 'label',
+  async process(segs) {
+    return segs.map((s) => ({ ...s, speaker: s.startSample < 5000 ? 'A' : 'B' }));
+  },
+  async endSession() {
+    return [{ startSample: 512, endSample: 2048, speaker: 'C' }];
+  },
+  describe: () => ({ engine: 'label' }),
+};
+
+test('segments flow VAD → stages in order → sink; end of session revises', async () => {
+  const sink = new CollectSink();
+  const texter: SegmentStage = {
+    name: 'text',
+    async process(segs: PipelineSegment[]) {
+      return segs.map((s) => ({ ...s, text: `${s.speaker}:${(s.endSample - s.startSample) / 512}` }));
+    },
+    describe: () => ({}),
+  };
+  const p = new Pipeline({ vad: new ThresholdVad(), stages: [labeler, texter], sink, logger: silentLogger().root, tier: () => 'normal', sessionId: 's', vadBatchFrames: 4 });
+  const stats = await p.run(new ArraySource(audio('.###....#####..##')), new AbortController().signal);
+  assert.equal(stats.segments, 3);
+  assert.deepEqual(sink.sorted().map((s) => [s.startSample / 512, s.endSample / 512, s.text]), [[1, 4, 'A:3'], [8, 13, 'A:5'], [15, 17, 'B:2']]);
+  await p.endSession(new AbortController().signal);
+  assert.equal(sink.sorted()[0].speaker, 'C', 'revision applied by start sample');
+});
+
+test('a failing stage is counted and the segment is still stored without its output', async () => {
+  const sink = new CollectSink();
+  const broken: SegmentStage = { name: 'asr', process: async () => { throw new Error('boom'); }, describe: () => ({}) };
+  const errors: string[] = [];
+  const p = new Pipeline({ vad: new ThresholdVad(), stages: [labeler, broken], sink, logger: silentLogger().root, tier: () => 'normal', sessionId: 's', onStageError: (s) => errors.push(s) });
+  const stats = await p.run(new ArraySource(audio('..##..')), new AbortController().signal);
+  assert.equal(stats.stageErrors, 1);
+  assert.deepEqual(errors, ['asr']);
+  assert.equal(sink.segments.length, 1);
+  assert.equal(sink.segments[0].speaker, 'A');
+  assert.equal(sink.segments[0].text, undefined);
+});
+
+test('VAD calls are batched for file sources and the last partial frame is padded, not lost', async () => {
+  const vad = new ThresholdVad();
+  const sink = new CollectSink();
+  const p = new Pipeline({ vad, stages: [], sink, logger: silentLogger().root, tier: () => 'normal', sessionId: 's', vadBatchFrames: 32 });
+  const a = audio('#'.repeat(100));
+  const stats = await p.run(new ArraySource(a.subarray(0, a.length - 100)), new AbortController().signal);
+  assert.equal(vad.calls, 4);
+  assert.equal(stats.samplesIn, 100 * 512);
+  assert.equal(sink.segments.length, 1, 'speech open at end of input is flushed');
+});
