@@ -9,6 +9,7 @@ import { VadSection } from './sections/vad.js';
 import { BudgetsSection, MonitorSection } from './sections/budgets.js';
 import { TiersSection } from './sections/tiers.js';
 import { JobsSection } from './sections/jobs.js';
+import { SerialSection } from './sections/serial.js';
 
 /** Bump when a key is renamed or removed; add a migration in migrate.ts. */
 export const CONFIG_VERSION = 1;
@@ -34,6 +35,7 @@ export const ConfigSchema = Type.Object(
     budgets: BudgetsSection,
     tiers: TiersSection,
     jobs: JobsSection,
+    serial: SerialSection,
   },
   { additionalProperties: false, default: {} },
 );
