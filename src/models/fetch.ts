@@ -123,7 +123,7 @@ async function fetchFile(
     }
   }
   const allUrl = f.sources.every((s) => s.type === 'url');
-  throw new AppError('MODEL_FETCH', `could not fetch ${f.path} (bundle ${bundleName}) from any of ${f.sources.length} source(s):\n  - ${failures.join('\n  - ')}`, {
+  throw new AppError('MODEL_FETCH', `could not fetch ${f.path} (bundle ${bundleName}) from any of ${f.sources.length} source(s): ${failures.map((f, i) => `[${i + 1}] ${f}`).join('; ')}`, {
     hint: allUrl
       ? 'this bundle is only published on the internet (GitHub / Hugging Face); run the fetch on a connected device, or copy the files into the models directory and run `parley models verify`'
       : 'check network access to the npm registry (npm config get registry) and retry',
