@@ -29,6 +29,9 @@ function topHelp(): string {
 /** Short summaries for the top-level help without importing every command. */
 const SUMMARIES: Record<string, string> = {
   'config validate': 'check a config file; print every error with its line',
+  'models list': 'list model bundles with role, family, precision, size and verified state',
+  'models verify': 'check size and sha256 of installed model files (exit 1 on any failure)',
+  'models fetch': 'download, verify and install model bundles (resume, size cap, sha256)',
 };
 
 export async function main(argv: string[]): Promise<number> {

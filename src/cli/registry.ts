@@ -6,4 +6,7 @@ import type { Command } from './command.js';
  */
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   'config validate': async () => (await import('./commands/config-validate.js')).default,
+  'models list': async () => (await import('./commands/models-list.js')).default,
+  'models verify': async () => (await import('./commands/models-verify.js')).default,
+  'models fetch': async () => (await import('./commands/models-fetch.js')).default,
 };
