@@ -3,6 +3,7 @@ import { AsrSection } from './sections/asr.js';
 import { AudioSection } from './sections/audio.js';
 import { DeviceSection, InferenceSection, LogSection, ModelsSection } from './sections/core.js';
 import { SessionSection } from './sections/session.js';
+import { MqttSection } from './sections/mqtt.js';
 import { StorageSection } from './sections/storage.js';
 import { VadSection } from './sections/vad.js';
 
@@ -24,6 +25,7 @@ export const ConfigSchema = Type.Object(
     session: SessionSection,
     asr: AsrSection,
     storage: StorageSection,
+    mqtt: MqttSection,
     inference: InferenceSection,
     models: ModelsSection,
   },

@@ -1,5 +1,6 @@
 import type { ConfigIssue } from '../util/errors.js';
 import type { Config } from './schema.js';
+import { mqttSemanticCheck } from './sections/mqtt.js';
 
 /** Cross-key checks the JSON schema cannot express. Each returns issues with dotted paths. */
 export type SemanticCheck = (c: Config) => ConfigIssue[];
@@ -14,4 +15,5 @@ export const semanticChecks: SemanticCheck[] = [
   (c) => (c.audio.source === 'file' && c.audio.file === ''
     ? [{ path: 'audio.file', message: 'must name a WAV file when audio.source is file' }]
     : []),
+  mqttSemanticCheck,
 ];
