@@ -4,6 +4,7 @@ import { AudioSection } from './sections/audio.js';
 import { DeviceSection, InferenceSection, LogSection } from './sections/core.js';
 import { ModelsSection } from './sections/models.js';
 import { SessionSection } from './sections/session.js';
+import { MqttSection } from './sections/mqtt.js';
 import { StorageSection } from './sections/storage.js';
 import { VadSection } from './sections/vad.js';
 import { BudgetsSection, MonitorSection } from './sections/budgets.js';
@@ -28,6 +29,7 @@ export const ConfigSchema = Type.Object(
     session: SessionSection,
     asr: AsrSection,
     storage: StorageSection,
+    mqtt: MqttSection,
     inference: InferenceSection,
     models: ModelsSection,
     monitor: MonitorSection,

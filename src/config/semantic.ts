@@ -2,6 +2,7 @@ import type { ConfigIssue } from '../util/errors.js';
 import type { Config } from './schema.js';
 import { tiersCheck } from './sections/tiers.js';
 import { jobsCheck } from './sections/jobs.js';
+import { mqttSemanticCheck } from './sections/mqtt.js';
 
 /** Cross-key checks the JSON schema cannot express. Each returns issues with dotted paths. */
 export type SemanticCheck = (c: Config) => ConfigIssue[];
@@ -18,4 +19,5 @@ export const semanticChecks: SemanticCheck[] = [
     : []),
   tiersCheck,
   jobsCheck,
+  mqttSemanticCheck,
 ];
