@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AsrSection } from './sections/asr.js';
 import { AudioSection } from './sections/audio.js';
+import { DiarizationSection } from './sections/diarization.js';
 import { DeviceSection, InferenceSection, LogSection, ModelsSection } from './sections/core.js';
 import { SessionSection } from './sections/session.js';
 import { StorageSection } from './sections/storage.js';
@@ -23,6 +24,7 @@ export const ConfigSchema = Type.Object(
     vad: VadSection,
     session: SessionSection,
     asr: AsrSection,
+    diarization: DiarizationSection,
     storage: StorageSection,
     inference: InferenceSection,
     models: ModelsSection,
