@@ -1,6 +1,8 @@
 import type { ConfigIssue } from '../util/errors.js';
 import type { Config } from './schema.js';
 import { diarizationChecks } from './sections/diarization.js';
+import { tiersCheck } from './sections/tiers.js';
+import { jobsCheck } from './sections/jobs.js';
 
 /** Cross-key checks the JSON schema cannot express. Each returns issues with dotted paths. */
 export type SemanticCheck = (c: Config) => ConfigIssue[];
@@ -16,4 +18,6 @@ export const semanticChecks: SemanticCheck[] = [
   (c) => (c.audio.source === 'file' && c.audio.file === ''
     ? [{ path: 'audio.file', message: 'must name a WAV file when audio.source is file' }]
     : []),
+  tiersCheck,
+  jobsCheck,
 ];
