@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AsrSection } from './sections/asr.js';
 import { AudioSection } from './sections/audio.js';
+import { DiarizationSection } from './sections/diarization.js';
 import { DeviceSection, InferenceSection, LogSection } from './sections/core.js';
 import { ModelsSection } from './sections/models.js';
 import { SessionSection } from './sections/session.js';
@@ -28,6 +29,7 @@ export const ConfigSchema = Type.Object(
     vad: VadSection,
     session: SessionSection,
     asr: AsrSection,
+    diarization: DiarizationSection,
     storage: StorageSection,
     mqtt: MqttSection,
     inference: InferenceSection,

@@ -1,5 +1,6 @@
 import type { ConfigIssue } from '../util/errors.js';
 import type { Config } from './schema.js';
+import { diarizationChecks } from './sections/diarization.js';
 import { tiersCheck } from './sections/tiers.js';
 import { jobsCheck } from './sections/jobs.js';
 import { mqttSemanticCheck } from './sections/mqtt.js';
@@ -8,6 +9,7 @@ import { mqttSemanticCheck } from './sections/mqtt.js';
 export type SemanticCheck = (c: Config) => ConfigIssue[];
 
 export const semanticChecks: SemanticCheck[] = [
+  diarizationChecks,
   (c) => (c.vad.neg_threshold >= c.vad.threshold
     ? [{ path: 'vad.neg_threshold', message: `must be below vad.threshold (${c.vad.threshold})` }]
     : []),
