@@ -127,9 +127,15 @@ export class BacklogRepo {
       if (code === 'ENOSPC') throw new StorageFullError('backlog spool: no space left on device', { cause: e });
       throw new AppError('STORAGE_IO', `backlog spool write failed: ${(e as Error).message}`, { cause: e });
     }
-    const id = Number(this.db.prepare('INSERT INTO backlog (session_id, segment_id, start_sample, end_sample, file, bytes, created_wall_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(item.sessionId, item.segmentId ?? null, item.startSample, item.endSample, file, wav.length, this.clock.wallMs()).lastInsertRowid);
-    return { accepted: true, id, evicted };
+    try {
+      const id = Number(this.db.prepare('INSERT INTO backlog (session_id, segment_id, start_sample, end_sample, file, bytes, created_wall_ms) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(item.sessionId, item.segmentId ?? null, item.startSample, item.endSample, file, wav.length, this.clock.wallMs()).lastInsertRowid);
+      return { accepted: true, id, evicted };
+    } catch (e) {
+      unlinkSync(path); // no row: the file must not linger
+      if ((e as { code?: string }).code === 'SQLITE_FULL') throw new StorageFullError('backlog row: database or disk is full', { cause: e });
+      throw e;
+    }
   }
 
   /** Claim the oldest queued item (state → running, attempts + 1). */
