@@ -3,6 +3,7 @@ import { AsrSection } from './sections/asr.js';
 import { AudioSection } from './sections/audio.js';
 import { DeviceSection, InferenceSection, LogSection, ModelsSection } from './sections/core.js';
 import { SessionSection } from './sections/session.js';
+import { OtaSection } from './sections/ota.js';
 import { StorageSection } from './sections/storage.js';
 import { VadSection } from './sections/vad.js';
 
@@ -26,6 +27,7 @@ export const ConfigSchema = Type.Object(
     storage: StorageSection,
     inference: InferenceSection,
     models: ModelsSection,
+    ota: OtaSection,
   },
   { additionalProperties: false, default: {} },
 );
