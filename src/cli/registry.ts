@@ -6,4 +6,9 @@ import type { Command } from './command.js';
  */
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   'config validate': async () => (await import('./commands/config-validate.js')).default,
+  'models keygen': async () => (await import('./commands/models-keygen.js')).default,
+  'models bundle': async () => (await import('./commands/models-bundle.js')).default,
+  'models install': async () => (await import('./commands/models-install.js')).default,
+  'models status': async () => (await import('./commands/models-status.js')).default,
+  'models rollback': async () => (await import('./commands/models-rollback.js')).default,
 };

@@ -223,11 +223,9 @@ export class OtaUpdater extends EventEmitter {
     const now = loadPointer(this.paths);
     const version = this.state.candidate?.version ?? Object.values(now)[0]?.version;
     this.setPhase('rolling_back', { last_result: { ok: false, action: 'rollback', version, message: reason } });
-    const restored: Pointer = { ...now };
-    for (const role of new Set([...Object.keys(now), ...Object.keys(prev)])) {
-      if (prev[role]) restored[role] = prev[role];
-      else if (this.state.candidate?.roles[role]) delete restored[role];
-    }
+    // The previous pointer is complete (all roles), so restoring it as a whole is exact;
+    // a role it lacks goes back to the shipped model.
+    const restored: Pointer = { ...prev };
     savePointer(this.paths, restored);
     const bad = markBad && version && !this.state.bad_versions.includes(version) ? [...this.state.bad_versions, version] : this.state.bad_versions;
     const result: OtaResult = { ok: true, action: 'rollback', version, reason: markBad ? 'rolled_back' : 'manual', message: reason };
