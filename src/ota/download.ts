@@ -74,9 +74,10 @@ export async function downloadBundle(url: string, dest: string, opts: BundleDown
           void new Promise<void>((r) => out.write(Buffer.alloc(0), () => r())).then(() => opts.onFirstChunk!()).then(() => res.resume(), reject);
         }
       });
-      res.on('error', reject);
+      res.on('error', (e) => reject(e instanceof AppError ? e : new AppError('DOWNLOAD', `${url}: ${e.message} after ${done} bytes (will resume)`, { retryable: true, cause: e })));
       res.on('end', () => (total !== undefined && done !== total ? reject(new AppError('DOWNLOAD', `${url} ended after ${done} of ${total} bytes`, { retryable: true })) : resolve()));
-      out.on('error', reject);
+      out.on('error', (e) => reject(e));
+      res.on('aborted', () => reject(new AppError('DOWNLOAD', `${url}: connection dropped after ${done} bytes (will resume)`, { retryable: true })));
     });
   } finally {
     await new Promise<void>((r) => out.end(() => r()));

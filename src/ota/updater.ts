@@ -126,7 +126,7 @@ export class OtaUpdater extends EventEmitter {
       let file = source;
       if (/^https?:\/\//.test(source)) {
         mkdirSync(this.paths.downloadsDir, { recursive: true });
-        file = join(this.paths.downloadsDir, `${basename(new URL(source).pathname) || 'bundle'}.bundle`.replace(/[^A-Za-z0-9._-]/g, '_'));
+        file = join(this.paths.downloadsDir, downloadName(source));
         await downloadBundle(source, file, {
           maxBytes: this.cfg.max_bundle_bytes, timeoutMs: this.cfg.download_timeout_ms,
           onProgress: (doneBytes, totalBytes) => this.onProgress(doneBytes, totalBytes),
@@ -328,4 +328,10 @@ export class OtaUpdater extends EventEmitter {
   private event(payload: Record<string, unknown>): void {
     this.emit('event', payload);
   }
+}
+
+/** Local file name for a downloaded bundle: the URL's last path segment, sanitised. */
+function downloadName(url: string): string {
+  const base = (basename(new URL(url).pathname) || 'bundle').replace(/[^A-Za-z0-9._-]/g, '_');
+  return base.endsWith('.bundle') ? base : `${base}.bundle`;
 }
