@@ -6,6 +6,7 @@ import { DeviceSection, InferenceSection, LogSection } from './sections/core.js'
 import { ModelsSection } from './sections/models.js';
 import { SessionSection } from './sections/session.js';
 import { MqttSection } from './sections/mqtt.js';
+import { OtaSection } from './sections/ota.js';
 import { StorageSection } from './sections/storage.js';
 import { VadSection } from './sections/vad.js';
 import { BudgetsSection, MonitorSection } from './sections/budgets.js';
@@ -38,6 +39,7 @@ export const ConfigSchema = Type.Object(
     budgets: BudgetsSection,
     tiers: TiersSection,
     jobs: JobsSection,
+    ota: OtaSection,
   },
   { additionalProperties: false, default: {} },
 );
