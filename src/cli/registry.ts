@@ -9,4 +9,12 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   transcribe: async () => (await import('./commands/transcribe.js')).default,
   run: async () => (await import('./commands/run.js')).default,
   doctor: async () => (await import('./commands/doctor.js')).default,
+  'models list': async () => (await import('./commands/models-list.js')).default,
+  'models verify': async () => (await import('./commands/models-verify.js')).default,
+  'models fetch': async () => (await import('./commands/models-fetch.js')).default,
+  'models keygen': async () => (await import('./commands/models-keygen.js')).default,
+  'models bundle': async () => (await import('./commands/models-bundle.js')).default,
+  'models install': async () => (await import('./commands/models-install.js')).default,
+  'models status': async () => (await import('./commands/models-status.js')).default,
+  'models rollback': async () => (await import('./commands/models-rollback.js')).default,
 };
