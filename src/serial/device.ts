@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { BindingInterface } from '@serialport/bindings-interface';
-import { SerialPortStream } from '@serialport/stream';
+import { SerialPortStream, type OpenOptions } from '@serialport/stream';
 import type { FrozenConfig } from '../config/schema.js';
-import { Backoff } from '../util/backoff.js';
+import { Backoff } from '../mqtt/backoff.js';
 import type { Logger } from '../util/logger.js';
 import { encodeLed, FrameDecoder, type BoardMessage, type DecoderStats, type LedState } from './frame-codec.js';
+
+/** A serial binding (bindings-cpp, binding-mock); the interface package's types are not ESM-resolvable. */
+type BindingInterface = OpenOptions['binding'];
 
 export interface IndicatorDeviceOptions {
   cfg: FrozenConfig['serial'];
