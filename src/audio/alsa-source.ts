@@ -1,7 +1,8 @@
 /**
  * src/audio/alsa-source.ts — live capture from ALSA through `arecord` (see recorder.ts).
  *
- * Supervision: if arecord exits, fails to start, or delivers no bytes for `stall_timeout_ms`,
+ * Supervision: if arecord exits, fails to start, or delivers no bytes for `stall_timeout_ms`
+ * (a fresh process gets max(stall_timeout_ms, FIRST_DATA_MIN_MS) for its first bytes),
  * it is killed (SIGKILL) and restarted after an exponential backoff with jitter
  * (`restart_backoff_initial_ms` .. `restart_backoff_max_ms`). The attempt counter resets once a
  * process has delivered audio for HEALTHY_RUN_MS. A missing `arecord` binary is fatal.
@@ -27,6 +28,8 @@ import { S16Decoder } from './s16-decoder.js';
 import { SAMPLE_RATE_HZ, type AudioFrame, type AudioGap, type AudioSource, type AudioSourceStats } from './types.js';
 
 const HEALTHY_RUN_MS = 5000;
+/** A freshly spawned recorder gets at least this long to deliver its first bytes (slow start on a busy board). */
+const FIRST_DATA_MIN_MS = 2000;
 const STOP_GRACE_MS = 1000;
 
 export interface AlsaSourceOptions {
@@ -130,7 +133,7 @@ export class AlsaSource implements AudioSource {
       const reason = error ? `spawn failed: ${error.message}` : `arecord exited (code ${code}, signal ${sig})`;
       this.restart(reason, proc.stderrTail());
     });
-    this.armStall(proc);
+    this.armStall(proc, Math.max(this.cfg.stall_timeout_ms, FIRST_DATA_MIN_MS));
   }
 
   private onData(proc: RecorderProcess, chunk: Buffer): void {
@@ -154,7 +157,7 @@ export class AlsaSource implements AudioSource {
     const mono = this.decoder.push(chunk);
     const out = this.resampler ? this.resampler.process(mono) : mono;
     this.pushFrames(this.framer.push(out));
-    this.armStall(proc);
+    this.armStall(proc, this.cfg.stall_timeout_ms);
   }
 
   private pushFrames(frames: AudioFrame[]): void {
@@ -167,13 +170,13 @@ export class AlsaSource implements AudioSource {
     this.onGap?.(gap);
   }
 
-  private armStall(proc: RecorderProcess): void {
+  private armStall(proc: RecorderProcess, timeoutMs: number): void {
     clearTimeout(this.stallTimer);
     this.stallTimer = setTimeout(() => {
       if (this.proc !== proc || this.stopping) return;
-      this.log.warn({ pid: proc.pid, stallTimeoutMs: this.cfg.stall_timeout_ms }, 'audio.stall');
-      this.restart(`no audio for ${this.cfg.stall_timeout_ms} ms`, proc.stderrTail());
-    }, this.cfg.stall_timeout_ms);
+      this.log.warn({ pid: proc.pid, stallTimeoutMs: timeoutMs, firstData: this.procFirstDataMs === undefined }, 'audio.stall');
+      this.restart(`no audio for ${timeoutMs} ms`, proc.stderrTail());
+    }, timeoutMs);
   }
 
   private restart(reason: string, stderr: string): void {

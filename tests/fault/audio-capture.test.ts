@@ -15,7 +15,7 @@ import { fakeRecorder, isAlive, type FakeMode } from '../helpers/audio-fake-reco
 
 type AudioCfg = ReturnType<typeof defaultConfig>['audio'];
 function cfg(over: Partial<AudioCfg> = {}): AudioCfg {
-  return { ...defaultConfig().audio, restart_backoff_initial_ms: 50, restart_backoff_max_ms: 400, stall_timeout_ms: 400, ...over };
+  return { ...defaultConfig().audio, restart_backoff_initial_ms: 50, restart_backoff_max_ms: 400, stall_timeout_ms: 3000, ...over };
 }
 
 interface Run {
@@ -86,7 +86,7 @@ test('T18 recorder dies repeatedly: restarts with growing backoff, gaps reported
 });
 
 test('T18 recorder stalls (alive, silent): stall detected, killed and restarted', async () => {
-  const r = await run('stall', cfg({ stall_timeout_ms: 300 }), (x) => x.src.stats().restarts >= 2 && x.gaps.length >= 1, 8000, 250);
+  const r = await run('stall', cfg({ stall_timeout_ms: 300 }), (x) => x.src.stats().restarts >= 2 && x.gaps.length >= 1, 15000, 250);
   assert.ok(r.records.some((x) => x.msg === 'audio.stall'), 'audio.stall logged');
   assert.ok(r.src.stats().restarts >= 2);
   await new Promise((res) => setTimeout(res, 100));
