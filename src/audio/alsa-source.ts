@@ -116,7 +116,7 @@ export class AlsaSource implements AudioSource {
     try {
       proc = this.spawn({ device, rateHz, channels });
     } catch (e) {
-      this.queue?.fail(new AudioSourceError(`cannot start arecord: ${(e as Error).message}`, { cause: e }));
+      this.fatal(new AudioSourceError(`cannot start arecord: ${(e as Error).message}`, { cause: e }));
       return;
     }
     this.proc = proc;
@@ -127,13 +127,23 @@ export class AlsaSource implements AudioSource {
     proc.onExit((code, sig, error) => {
       if (this.proc !== proc || this.stopping) return;
       if (error?.code === 'ENOENT') {
-        this.queue?.fail(new AudioSourceError('arecord was not found on PATH', { cause: error, retryable: false, hint: 'install alsa-utils (apt-get install alsa-utils)' }));
+        this.fatal(new AudioSourceError('arecord was not found on PATH', { cause: error, retryable: false, hint: 'install alsa-utils (apt-get install alsa-utils)' }));
         return;
       }
       const reason = error ? `spawn failed: ${error.message}` : `arecord exited (code ${code}, signal ${sig})`;
       this.restart(reason, proc.stderrTail());
     });
     this.armStall(proc, Math.max(this.cfg.stall_timeout_ms, FIRST_DATA_MIN_MS));
+  }
+
+  /** Unrecoverable: stop supervising and fail the consumer's iteration. */
+  private fatal(err: AudioSourceError): void {
+    clearTimeout(this.stallTimer);
+    clearTimeout(this.restartTimer);
+    this.proc = undefined;
+    this.stopping = true;
+    this.log.error({ err: err.message }, 'audio.capture_failed');
+    this.queue?.fail(err);
   }
 
   private onData(proc: RecorderProcess, chunk: Buffer): void {

@@ -199,3 +199,19 @@ test('alsa source + real arecord: 48 kHz stereo capture is down-mixed and resamp
     l.dev.cleanup();
   }
 });
+
+test('alsa source through node-record-lpcm16 with no arecord on PATH: typed fatal error, no crash', async () => {
+  const savedPath = process.env.PATH;
+  process.env.PATH = '/nonexistent-parley-test-dir';
+  try {
+    const { logger, records } = captureLogger();
+    const src = createAudioSource({ ...defaultConfig().audio, source: 'alsa' }, { logger });
+    await assert.rejects(async () => {
+      for await (const _ of src.frames(new AbortController().signal)) void _;
+    }, (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'AUDIO_SOURCE' && /alsa-utils/.test((e as { hint?: string }).hint ?? ''));
+    assert.ok(records.some((r) => r.msg === 'audio.capture_failed'));
+    assert.equal(src.stats().restarts, 0);
+  } finally {
+    process.env.PATH = savedPath;
+  }
+});
