@@ -38,6 +38,8 @@ export interface AlsaSourceOptions {
   /** Replaces arecord (tests use fake recorders for T18 faults). */
   spawnRecorder?: RecorderSpawner;
   random?: () => number;
+  /** After this much audio from one process, compare the byte rate with the configured rate (default 10000). */
+  rateCheckAfterMs?: number;
 }
 
 type AudioConfig = FrozenConfig['audio'];
@@ -61,6 +63,9 @@ export class AlsaSource implements AudioSource {
   private attempt = 0;
   private lastDataMs: number | undefined;
   private procFirstDataMs: number | undefined;
+  private procBytesAfterFirst = 0;
+  private rateChecked = false;
+  private readonly rateCheckAfterMs: number;
   private gapPending = false;
   private stopping = false;
   private running = false;
@@ -71,6 +76,7 @@ export class AlsaSource implements AudioSource {
     this.clock = opts.clock ?? systemClock;
     this.spawn = opts.spawnRecorder ?? spawnArecord;
     this.random = opts.random ?? Math.random;
+    this.rateCheckAfterMs = opts.rateCheckAfterMs ?? 10_000;
     this.decoder = new S16Decoder(cfg.capture_channels);
     this.resampler = cfg.capture_rate_hz === SAMPLE_RATE_HZ ? undefined : new StreamingResampler(cfg.capture_rate_hz, SAMPLE_RATE_HZ);
   }
@@ -121,6 +127,8 @@ export class AlsaSource implements AudioSource {
     }
     this.proc = proc;
     this.procFirstDataMs = undefined;
+    this.procBytesAfterFirst = 0;
+    this.rateChecked = false;
     this.decoder.reset();
     this.log.info({ device, rateHz, channels, pid: proc.pid, attempt: this.attempt }, 'audio.capture_started');
     proc.stdout.on('data', (chunk: Buffer) => this.onData(proc, chunk));
@@ -160,14 +168,33 @@ export class AlsaSource implements AudioSource {
         this.emitGap(gap);
       }
       this.gapPending = false;
-    } else if (now - this.procFirstDataMs >= HEALTHY_RUN_MS) {
-      this.attempt = 0;
+    } else {
+      if (now - this.procFirstDataMs >= HEALTHY_RUN_MS) this.attempt = 0;
+      this.procBytesAfterFirst += chunk.length;
+      this.checkRate(now);
     }
     this.lastDataMs = now;
     const mono = this.decoder.push(chunk);
     const out = this.resampler ? this.resampler.process(mono) : mono;
     this.pushFrames(this.framer.push(out));
     this.armStall(proc, this.cfg.stall_timeout_ms);
+  }
+
+  /**
+   * T18 "wrong sample rate": a device running at another rate than configured (a plug device
+   * misconfigured, a USB mic ignoring the request) makes every timestamp wrong. Once per
+   * process, after rateCheckAfterMs, compare the byte rate with the configured rate and warn
+   * (`audio.rate_mismatch`) when they differ by more than 10 %.
+   */
+  private checkRate(now: number): void {
+    const elapsedMs = now - this.procFirstDataMs!;
+    if (this.rateChecked || elapsedMs < this.rateCheckAfterMs) return;
+    this.rateChecked = true;
+    const measuredHz = this.procBytesAfterFirst / (2 * this.cfg.capture_channels) / (elapsedMs / 1000);
+    const expectedHz = this.cfg.capture_rate_hz;
+    if (Math.abs(measuredHz / expectedHz - 1) > 0.1) {
+      this.log.warn({ expectedHz, measuredHz: Math.round(measuredHz), device: this.cfg.device }, 'audio.rate_mismatch');
+    }
   }
 
   private pushFrames(frames: AudioFrame[]): void {

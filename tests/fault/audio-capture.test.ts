@@ -142,6 +142,20 @@ test('T18 slow consumer: the queue stays bounded, oldest frames dropped and coun
   assert.ok(frames[1]!.startSample > 512, 'oldest frames were the ones dropped');
 });
 
+test('T18 wrong sample rate: a device delivering half the configured rate is reported', async () => {
+  for (const [mode, expectWarn] of [['halfrate', true], ['tone', false]] as const) {
+    const { logger, records } = captureLogger();
+    const src = new AlsaSource(cfg(), { logger, spawnRecorder: fakeRecorder(mode), rateCheckAfterMs: 2500 });
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), 8000);
+    for await (const f of src.frames(ac.signal)) if (f.startSample >= 16000 * (mode === 'halfrate' ? 1.5 : 3)) break;
+    clearTimeout(timer);
+    const warn = records.find((x) => x.msg === 'audio.rate_mismatch');
+    assert.equal(!!warn, expectWarn, `${mode}: ${JSON.stringify(warn)}`);
+    if (warn) assert.ok(Math.abs((warn.measuredHz as number) - 8000) < 1600, `measured ${warn.measuredHz}`);
+  }
+});
+
 test('T18 abort kills the recorder (no orphan) and ends the iteration', async () => {
   const spawner = fakeRecorder('tone');
   const src = new AlsaSource(cfg(), { logger: captureLogger().logger, spawnRecorder: spawner });
