@@ -12,7 +12,7 @@ import type { WorkerHost } from '../inference/worker-host.js';
 import type { ResolvedBundle } from '../models/model-store.js';
 import { AppError, ModelIntegrityError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { checkGolden, goldenInput } from './golden.js';
+import type { GoldenResult } from './golden.js';
 import { Segmenter, type VadEvent } from './segmenter.js';
 
 export type { VadEvent } from './segmenter.js';
@@ -52,18 +52,18 @@ export class Vad {
       });
     }
     const t0 = performance.now();
-    await this.host.load(this.engineId, { kind: 'vad.silero', options: { modelPath, sampleRateHz: SAMPLE_RATE_HZ } });
     try {
-      await this.host.call(this.engineId, 'reset');
-      const probs = await this.host.call<Float32Array>(this.engineId, 'probs', [goldenInput(bundle.golden.input)]);
-      const r = checkGolden(modelPath, bundle.golden, probs);
-      await this.host.call(this.engineId, 'reset');
-      this.logger.info({ bundle: bundle.name, maxAbsDiff: r.maxAbsDiff, loadMs: Math.round(performance.now() - t0) }, 'vad.loaded');
+      // The engine runs the golden check itself right after creating the session, so a
+      // reload after a child restart is checked too.
+      await this.host.load(this.engineId, { kind: 'vad.silero', options: { modelPath, sampleRateHz: SAMPLE_RATE_HZ, golden: bundle.golden } });
     } catch (e) {
-      this.logger.error({ bundle: bundle.name, err: (e as Error).message }, 'vad.golden_failed');
+      const code = (e as AppError).code;
+      this.logger.error({ bundle: bundle.name, code, err: (e as Error).message }, code === 'MODEL_INTEGRITY' ? 'vad.golden_failed' : 'vad.load_failed');
       await this.host.unload(this.engineId).catch(() => undefined);
       throw e;
     }
+    const info = await this.host.call<{ io: string; golden?: GoldenResult }>(this.engineId, 'info');
+    this.logger.info({ bundle: bundle.name, io: info.io, goldenMaxAbsDiff: info.golden?.maxAbsDiff, loadMs: Math.round(performance.now() - t0) }, 'vad.loaded');
     this.loaded = true;
     this.bundleName = bundle.name;
   }

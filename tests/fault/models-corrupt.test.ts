@@ -90,3 +90,27 @@ test('corrupt model matrix: typed errors at verify and at load; the supervisor s
     await host.stop();
   }
 });
+
+test('a model corrupted after init is caught by the golden check when the restarted child reloads it', { timeout: 120_000 }, async () => {
+  const good = await installedVad('silero-vad-v6.2');
+  const t = tempModels({ 'silero-vad-v6.2': manifest.bundles['silero-vad-v6.2'] });
+  const file = join(t.dir, manifest.bundles['silero-vad-v6.2'].files[0].path as string);
+  mkdirSync(dirname(file), { recursive: true });
+  const bytes = readFileSync(good.files['silero_vad.onnx']);
+  writeFileSync(file, bytes);
+  const bundle = await resolveBundle(t.cfg, 'silero-vad-v6.2');
+  const host = vadHost({ maxRestarts: 2 });
+  await host.start();
+  try {
+    const vad = new Vad(host, defaultConfig().vad, pino({ level: 'silent' }));
+    await vad.init(bundle);
+    writeFileSync(file, flipWeight(bytes)); // corrupted on disk while running
+    const degraded = new Promise((r) => host.once('degraded', r));
+    process.kill(host.health().pid!, 'SIGKILL');
+    await degraded;
+    assert.equal(host.state, 'degraded', 'the corrupt model is never served again');
+    await assert.rejects(vad.push([{ startSample: 0, samples: new Float32Array(512) }]), (e: Error & { code?: string }) => e.code === 'INFERENCE_UNAVAILABLE');
+  } finally {
+    await host.stop();
+  }
+});

@@ -76,6 +76,21 @@ test('a valid ONNX model that is not Silero, a missing file and a bad rate are r
   await assert.rejects(createSileroEngine({}, { threads: 1 }), /needs options\.modelPath/);
 });
 
+test('engine factory runs the golden check at load when given one', async () => {
+  const b = await installedVad();
+  const modelPath = Object.values(b.files)[0];
+  const ok = await createSileroEngine({ modelPath, sampleRateHz: 16000, golden: b.golden }, { threads: 1 });
+  const info = (await ok.call('info', [])) as { golden: { maxAbsDiff: number } };
+  assert.ok(info.golden.maxAbsDiff < 1e-5);
+  // State was reset after the check: the first probs equal a fresh model's.
+  const first = (await ok.call('probs', [input.subarray(0, 1024)])) as Float32Array;
+  assert.ok(Math.abs(first[0] - b.golden!.expected[0]) < 1e-5 && Math.abs(first[1] - b.golden!.expected[1]) < 1e-5);
+  await ok.dispose?.();
+  const wrong = { ...b.golden!, expected: b.golden!.expected.map((v) => 1 - v) };
+  await assert.rejects(createSileroEngine({ modelPath, sampleRateHz: 16000, golden: wrong }, { threads: 1 }), (e: Error & { code?: string }) =>
+    e.code === 'MODEL_INTEGRITY' && /golden-output check failed/.test(e.message));
+});
+
 test('engine factory answers probs/reset/info and rejects unknown methods', async () => {
   const b = await installedVad();
   const e = await createSileroEngine({ modelPath: Object.values(b.files)[0], sampleRateHz: 16000 }, { threads: 1 });
