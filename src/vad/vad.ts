@@ -9,7 +9,7 @@
 import { FRAME_SAMPLES, SAMPLE_RATE_HZ, type AudioFrame } from '../audio/types.js';
 import type { FrozenConfig } from '../config/schema.js';
 import type { WorkerHost } from '../inference/worker-host.js';
-import type { ResolvedBundle } from '../models/model-store.js';
+import { resolveBundle, type ResolvedBundle } from '../models/model-store.js';
 import { AppError, ModelIntegrityError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { GoldenResult } from './golden.js';
@@ -38,6 +38,16 @@ export class Vad {
       maxSegmentMs: cfg.max_segment_ms,
       sampleRateHz: SAMPLE_RATE_HZ,
     });
+  }
+
+  /**
+   * Convenience: resolve (verify) the bundle named by `cfg.vad.model`, then `init` it.
+   * Throws ModelMissingError / ModelIntegrityError / ModelLoadError with the fix.
+   */
+  static async create(host: VadHost, cfg: Pick<FrozenConfig, 'vad' | 'models'>, logger: Logger, engineId = 'vad'): Promise<Vad> {
+    const vad = new Vad(host, cfg.vad, logger, engineId);
+    await vad.init(await resolveBundle(cfg, cfg.vad.model));
+    return vad;
   }
 
   /** Load the Silero engine from a verified bundle, then run the golden-output check. */

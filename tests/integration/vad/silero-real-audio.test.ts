@@ -71,6 +71,9 @@ test('Vad refuses non-VAD bundles, wrong frame sizes and push before init', asyn
     await assert.rejects(vad.init(noGolden), (e: Error & { code?: string }) => e.code === 'MODEL_INTEGRITY' && /no golden-output expectation/.test(e.message));
     await vad.init(b);
     await assert.rejects(vad.push([{ startSample: 0, samples: new Float32Array(100) }]), /must have 512 samples/);
+    const created = await Vad.create(host, defaultConfig(), pino({ level: 'silent' }), 'vad-created');
+    assert.equal(created.model, 'silero-vad-v6.2');
+    await assert.rejects(Vad.create(host, defaultConfig({ vad: { model: 'no-such-vad' } }), pino({ level: 'silent' }), 'x'), (e: Error & { code?: string }) => e.code === 'MODEL_MISSING');
   } finally {
     await host.stop();
   }
