@@ -43,6 +43,7 @@ export class OutboxPublisher {
     private readonly maxInflight: number,
     private readonly log: Logger,
     private readonly onPublished: (row: OutboxRow) => void = () => {},
+    private readonly onAcked: (seq: number) => void = () => {},
   ) {}
 
   /** A connection is up: start draining from the oldest undelivered row. */
@@ -106,6 +107,7 @@ export class OutboxPublisher {
 
   private ack(seq: number): void {
     this.lastPubackMs = Date.now();
+    this.onAcked(seq);
     this.acked.push(seq);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
