@@ -256,17 +256,19 @@ export class MqttService {
     this.statusTimer = undefined;
     const c = this.client;
     this.client = undefined;
-    this.publisher.flushAcks();
-    if (!c) return;
+    if (!c) {
+      this.publisher.close();
+      return;
+    }
     if (this.connected) {
       await withTimeout(new Promise<void>((resolve) => {
         c.publish(this.topics.availability, 'offline', { qos: 1, retain: true }, () => resolve());
       }), 2000);
-      this.publisher.flushAcks();
       this.connected = false;
-      this.publisher.detach();
       await withTimeout(c.endAsync(), 1000).catch(() => undefined);
     }
+    this.connected = false;
+    this.publisher.close();
     c.end(true);
     this.log.info('mqtt.stopped');
   }

@@ -35,6 +35,7 @@ export class OutboxPublisher {
   private pumpScheduled = false;
   private flushScheduled = false;
   private waiters: (() => void)[] = [];
+  private closed = false;
   lastPubackMs: number | undefined;
 
   constructor(
@@ -48,6 +49,7 @@ export class OutboxPublisher {
 
   /** A connection is up: start draining from the oldest undelivered row. */
   attach(publish: PublishFn): void {
+    this.closed = false;
     this.generation++;
     this.publish = publish;
     this.lastSentSeq = 0;
@@ -114,9 +116,20 @@ export class OutboxPublisher {
     setImmediate(() => this.flushAcks());
   }
 
+  /** Flush pending acks and ignore any later ones (the database may be closed next). */
+  close(): void {
+    this.flushAcks();
+    this.detach();
+    this.closed = true;
+  }
+
   /** Commit pending PUBACKs (one transaction). */
   flushAcks(): void {
     this.flushScheduled = false;
+    if (this.closed) {
+      this.acked.length = 0;
+      return;
+    }
     if (this.acked.length === 0) return;
     const seqs = this.acked.splice(0);
     try {
