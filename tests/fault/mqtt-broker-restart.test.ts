@@ -15,10 +15,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('graceful broker restart mid-stream: no event lost, seq order kept, online retained again', { timeout: 60_000 }, async () => {
   const broker = await MosquittoBroker.start({ persistence: true });
   const tmp = tmpDbPath('parley-t06-');
-  const consumer = await EventConsumer.connect(broker.url, 'parley/dev1', { clientId: 't06-consumer', clean: false });
+  const consumer = await EventConsumer.connect(broker.url, 'parley/dev1', { clientId: 't06-consumer', clean: false, extraSubs: ['homeassistant/#'] });
   const h = makeService(tmp.path, broker.url);
   try {
     h.service.start();
+    const discovery = () => consumer.messages('homeassistant/device/parley_dev1/config').length;
+    await consumer.waitFor(() => discovery() >= 1, 5000, 'discovery on first connect');
     const total = 300;
     let sent = 0;
     while (sent < total) {
@@ -48,6 +50,7 @@ test('graceful broker restart mid-stream: no event lost, seq order kept, online 
       await late.close();
     }
     assert.ok(h.service.stats().reconnects >= 1);
+    await consumer.waitFor(() => discovery() >= 2, 5000, 'discovery re-sent after the reconnect');
   } finally {
     await h.close();
     await consumer.close();
