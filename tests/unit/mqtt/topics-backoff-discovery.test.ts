@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Backoff } from '../../../src/mqtt/backoff.js';
 import { buildClientOptions } from '../../../src/mqtt/client-options.js';
 import { discoveryMessage } from '../../../src/mqtt/discovery.js';
-import { Topics } from '../../../src/mqtt/topics.js';
+import { resolveDeviceId, sanitizeDeviceId, Topics } from '../../../src/mqtt/topics.js';
 import { defaultConfig } from '../../../src/config/load.js';
 import { ConfigError } from '../../../src/util/errors.js';
 import { validateConfigFile } from '../../../src/config/load.js';
@@ -87,4 +87,10 @@ test('mqtt config: semantic checks and bad values are reported with their paths'
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('device id: configured wins, else a topic-safe hostname', () => {
+  assert.equal(resolveDeviceId('pi-01', () => 'host'), 'pi-01');
+  assert.equal(resolveDeviceId('', () => 'my host/#+'), 'my_host___');
+  assert.equal(sanitizeDeviceId(''), 'parley');
 });
