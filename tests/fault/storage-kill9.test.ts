@@ -43,7 +43,7 @@ function runAndKill(dbPath: string, sync: string, killAfterMs: number): Promise<
 }
 
 for (const sync of ['NORMAL', 'FULL']) {
-  test(`kill -9 during segment writes keeps every acked segment (synchronous=${sync})`, { timeout: 120_000 }, async () => {
+  test(`kill -9 during segment writes keeps every acked segment (synchronous=${sync})`, { timeout: 180_000 }, async () => {
     const t = tmpDbPath('parley-t01-');
     try {
       const all: string[] = [];
