@@ -7,12 +7,13 @@
  * A rejected segment yields null ("no speech") and an `asr.guard_rejected` log record.
  */
 import { deflateSync } from 'node:zlib';
+import type { DeepReadonly } from '../config/schema.js';
 import type { AsrConfig } from '../config/sections/asr.js';
 import type { Logger } from '../util/logger.js';
 import { Fft } from './fft.js';
 import type { OfflineRecognizer, RecognitionResult } from './recognizer.js';
 
-export type GuardOptions = AsrConfig['guards'];
+export type GuardOptions = DeepReadonly<AsrConfig['guards']>;
 export type GuardReason = 'silence' | 'noise' | 'compression_ratio' | 'tokens_per_second' | 'repetition';
 export type GuardVerdict = { ok: true } | { ok: false; reason: GuardReason; value: number; threshold: number };
 
