@@ -6,4 +6,5 @@ import type { EngineFactory } from './engine.js';
  */
 export const ENGINE_LOADERS: Record<string, () => Promise<EngineFactory>> = {
   'test.echo': async () => (await import('./test-echo-engine.js')).createEchoEngine,
+  'asr.transducer': async () => (await import('../asr/transducer-engine.js')).createTransducerEngine,
 };
