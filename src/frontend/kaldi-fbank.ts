@@ -141,9 +141,10 @@ export class FbankComputer {
     const f = this.frame;
     const start = this.firstSample(index);
     let sum = 0;
+    const inside = start >= 0 && start + w <= total;
     for (let j = 0; j < w; j++) {
       let g = start + j;
-      while (g < 0 || g >= total) g = g < 0 ? -g - 1 : 2 * total - 1 - g;
+      if (!inside) while (g < 0 || g >= total) g = g < 0 ? -g - 1 : 2 * total - 1 - g;
       const v = sample(g) * this.scale;
       f[j] = v;
       sum += v;

@@ -92,3 +92,19 @@ test('invalid options are rejected', () => {
   assert.throws(() => kaldiFbank(audio, { lowFreq: 9000 }), /lowFreq/);
   assert.throws(() => kaldiFbank(audio, { preemph: 2 }), /preemph/);
 });
+
+test('RealFft power spectrum equals a naive DFT; bad sizes are rejected', async () => {
+  const { RealFft } = await import('../../../src/frontend/real-fft.js');
+  for (const n of [8, 512]) {
+    const x = Array.from({ length: n - 3 }, (_, i) => Math.sin(i * 0.37) + 0.1 * i);
+    const out = new Float64Array(n / 2 + 1);
+    new RealFft(n).powerSpectrum(x, out);
+    for (let k = 0; k <= n / 2; k++) {
+      let re = 0;
+      let im = 0;
+      x.forEach((v, t) => { re += v * Math.cos((2 * Math.PI * k * t) / n); im -= v * Math.sin((2 * Math.PI * k * t) / n); });
+      assert.ok(Math.abs(out[k] - (re * re + im * im)) <= 1e-9 * Math.max(1, re * re + im * im), `n=${n} k=${k}`);
+    }
+  }
+  assert.throws(() => new RealFft(100), /power of two/);
+});
