@@ -211,6 +211,59 @@ def build_streaming(audio, d):
     return ref
 
 
+V1_CFG = dict(encoder_dims=[24, 32], attention_dims=[16, 16], num_encoder_layers=[1, 2], left_context_len=[16, 8],
+              cnn_module_kernels=[5, 3], zipformer_downsampling_factors=[1, 1], T=39, decode_chunk_len=32,
+              joiner_dim=32)
+
+
+def build_streaming_v1(audio, d):
+    torch.manual_seed(5)
+    cfg = V1_CFG
+    enc, dec = M.StreamingEncoderV1(cfg), M.StatelessDecoder(len(PIECES) + 3, 16, 2, cfg['joiner_dim'])
+    joi = M.Joiner(cfg['joiner_dim'], len(PIECES) + 3, blank_bias=4.5)
+    for lin in M.all_lins(enc, dec, joi):
+        lin.freeze_quant()
+    enc.inp.wq = None  # see FEATURE_PROJECTION_FP32
+    names = enc.state_names()
+    meta = dict(model_type='zipformer', version='1', model_author='parley-test-fixture',
+                comment='tiny random-weight fixture with the sherpa-onnx streaming zipformer (v1) signature',
+                decode_chunk_len=cfg['decode_chunk_len'], T=cfg['T'],
+                **{k: ','.join(map(str, cfg[k])) for k in ('num_encoder_layers', 'encoder_dims', 'attention_dims',
+                                                          'left_context_len', 'cnn_module_kernels',
+                                                          'zipformer_downsampling_factors')})
+    with torch.no_grad():
+        export(enc, (torch.zeros(1, cfg['T'], 80), *enc.init_states()), os.path.join(d, 'encoder.onnx'),
+               ['x'] + names, ['encoder_out'] + ['new_' + n for n in names], meta, skip_quant=('inp.',))
+        export(dec, (torch.zeros(1, 2, dtype=torch.int64),), os.path.join(d, 'decoder.onnx'), ['y'], ['decoder_out'],
+               dict(context_size=2, vocab_size=len(PIECES) + 3), batch=('y', 'decoder_out'))
+        export(joi, (torch.zeros(1, 32), torch.zeros(1, 32)), os.path.join(d, 'joiner.onnx'),
+               ['encoder_out', 'decoder_out'], ['logit'], dict(joiner_dim=32),
+               batch=('encoder_out', 'decoder_out', 'logit'))
+    write_tokens(os.path.join(d, 'tokens.txt'), ['<blk>', '<sos/eos>', '<unk>'] + PIECES)
+    feats = fbank(torch.cat([audio, torch.zeros(TAIL_PADDING_SAMPLES, dtype=torch.float64)]), high_freq=-400.0,
+                  snip_edges=False)
+    ref = {'tailPaddingSamples': TAIL_PADDING_SAMPLES, 'numSamples': int(audio.numel()), 'maxActivePaths': BEAM}
+    for precision in ('fp32', 'int8'):
+        M.QuantState.enabled = precision == 'int8'
+        with torch.no_grad():
+            states, processed, offset = enc.init_states(), 0, 0
+            g = ([], [], dec(torch.zeros(1, 2, dtype=torch.int64)))
+            beam = Beam(2)
+            while feats.shape[0] - processed >= cfg['T']:
+                out = enc(feats[processed:processed + cfg['T']].unsqueeze(0), *states)
+                frames, states = out[0][0], list(out[1:])
+                g = stateless_greedy(frames, dec, joi, 2, g, offset)
+                for t in range(frames.shape[0]):
+                    beam.step(frames[t:t + 1], dec, joi, 2, offset + t)
+                processed += cfg['decode_chunk_len']
+                offset += frames.shape[0]
+            bt, bs = beam.best(2)
+        ref[precision] = {'greedy': {'tokens': g[0], 'frames': g[1]},
+                          'modifiedBeamSearch': {'tokens': bt, 'frames': bs}, 'encoderFrames': offset}
+    M.QuantState.enabled = False
+    return ref
+
+
 def build_offline(audio, d):
     torch.manual_seed(2)
     enc, dec = M.OfflineEncoder(32, 32), M.StatelessDecoder(len(PIECES) + 3, 16, 2, 32)
@@ -310,7 +363,8 @@ def build_tdt(audio, d):
 
 def main():
     audio = load_audio()
-    for name, fn in (('zipformer-streaming', build_streaming), ('zipformer-offline', build_offline),
+    for name, fn in (('zipformer-streaming', build_streaming), ('zipformer-v1-streaming', build_streaming_v1),
+                     ('zipformer-offline', build_offline),
                      ('parakeet-tdt', build_tdt)):
         d = os.path.join(OUT, name)
         os.makedirs(d, exist_ok=True)

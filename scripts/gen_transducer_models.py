@@ -300,3 +300,100 @@ def all_lins(*modules):
         for sub in m.modules():
             if isinstance(sub, Lin):
                 yield sub
+
+
+class StreamLayerV1(nn.Module):
+    """Zipformer (v1, pruned_transducer_stateless7_streaming) layer: cached_len, cached_avg,
+    cached_key, cached_val, cached_val2, cached_conv1, cached_conv2 (kernel-1 frames)."""
+
+    def __init__(self, d, att, left, kernel):
+        super().__init__()
+        self.d, self.att, self.left, self.k = d, att, left, kernel
+        self.q, self.kk = Lin(d, att), Lin(d, att)
+        self.v1, self.o1 = Lin(d, att // 2), Lin(att // 2, d)
+        self.v2, self.o2 = Lin(d, att // 2), Lin(att // 2, d)
+        self.avg = Lin(d, d, scale=0.2)
+        self.c1, self.c2 = Lin(d, d), Lin(d, d)
+        self.k1 = nn.Parameter(torch.randn(d, 1, kernel) * 0.4)
+        self.k2 = nn.Parameter(torch.randn(d, 1, kernel) * 0.4)
+        self.g = nn.Parameter(1 + 0.1 * torch.randn(d))
+
+    def conv(self, x, cache, kern):  # x [t,1,d], cache [1,d,k-1]
+        full = torch.cat([cache, x.permute(1, 2, 0)], dim=2)
+        return nn.functional.conv1d(full, kern, groups=self.d).permute(2, 0, 1), full[:, :, -(self.k - 1):]
+
+    def forward(self, x, n, avg, key, val, val2, cc1, cc2):
+        t = x.shape[0]
+        new_avg = (avg * n.float() + x.sum(0)) / (n.float() + t)  # [1,d]
+        x = x + self.avg(new_avg).unsqueeze(0)
+        keys = torch.cat([key, self.kk(x)], dim=0)  # [L+t,1,att]
+        logits = torch.matmul(self.q(x)[:, 0], keys[:, 0].t()) / math.sqrt(self.att)  # [t, L+t]
+        valid = torch.clamp(n[0], max=self.left)
+        invalid = torch.arange(self.left + t) < (self.left - valid)
+        a = torch.softmax(logits.masked_fill(invalid.view(1, -1), float('-inf')), dim=-1)
+        vals = torch.cat([val, self.v1(x)], dim=0)
+        x = x + self.o1(torch.matmul(a, vals[:, 0]).unsqueeze(1))
+        y, n1 = self.conv(self.c1(x), cc1, self.k1)
+        x = x + y
+        vals2 = torch.cat([val2, self.v2(x)], dim=0)
+        x = x + self.o2(torch.matmul(a, vals2[:, 0]).unsqueeze(1))
+        y, n2 = self.conv(self.c2(x), cc2, self.k2)
+        x = bias_norm(x + y, self.g)
+        L = self.left
+        return x, n + t, new_avg, keys[-L:], vals[-L:], vals2[-L:], n1, n2
+
+
+class StreamingEncoderV1(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        d0 = cfg['encoder_dims'][0]
+        self.inp = Lin(80, d0, scale=0.25)
+        self.bridges = nn.ModuleList()
+        self.stacks = nn.ModuleList()
+        prev = d0
+        for i, d in enumerate(cfg['encoder_dims']):
+            self.bridges.append(Lin(prev, d))
+            self.stacks.append(nn.ModuleList([StreamLayerV1(d, cfg['attention_dims'][i], cfg['left_context_len'][i],
+                                                            cfg['cnn_module_kernels'][i])
+                                              for _ in range(cfg['num_encoder_layers'][i])]))
+            prev = d
+        self.out = Lin(prev, cfg['joiner_dim'], scale=3.0)
+
+    def forward(self, x, *states):
+        cfg, ns = self.cfg, len(self.stacks)
+        n_out = cfg['decode_chunk_len'] // 4
+        win = cfg['T'] - cfg['decode_chunk_len'] + 1
+        e = torch.tanh(self.inp(x))[0]
+        h = torch.stack([e[4 * j: 4 * j + win].mean(0) for j in range(n_out)], 0).unsqueeze(1)
+        new = [[None] * ns for _ in range(7)]
+        for i, layers in enumerate(self.stacks):
+            h = self.bridges[i](h)
+            outs = [[] for _ in range(7)]
+            for j, layer in enumerate(layers):
+                r = layer(h, *[states[g * ns + i][j] for g in range(7)])
+                h = r[0]
+                for g in range(7):
+                    outs[g].append(r[1 + g])
+            for g in range(7):
+                new[g][i] = torch.stack(outs[g], 0)
+        enc = self.out(h).permute(1, 0, 2)
+        return (enc, *[new[g][i] for g in range(7) for i in range(ns)])
+
+    def init_states(self):
+        cfg, s = self.cfg, [[] for _ in range(7)]
+        for i, d in enumerate(cfg['encoder_dims']):
+            nl, L, a, k = cfg['num_encoder_layers'][i], cfg['left_context_len'][i], cfg['attention_dims'][i], \
+                cfg['cnn_module_kernels'][i]
+            s[0].append(torch.zeros(nl, 1, dtype=torch.int64))
+            s[1].append(torch.zeros(nl, 1, d))
+            s[2].append(torch.zeros(nl, L, 1, a))
+            s[3].append(torch.zeros(nl, L, 1, a // 2))
+            s[4].append(torch.zeros(nl, L, 1, a // 2))
+            s[5].append(torch.zeros(nl, 1, d, k - 1))
+            s[6].append(torch.zeros(nl, 1, d, k - 1))
+        return [t for g in s for t in g]
+
+    def state_names(self):
+        groups = ['cached_len', 'cached_avg', 'cached_key', 'cached_val', 'cached_val2', 'cached_conv1', 'cached_conv2']
+        return [f'{g}_{i}' for g in groups for i in range(len(self.stacks))]
