@@ -302,8 +302,14 @@ def build_offline(audio, d):
 
 
 def nemo_features(audio):
-    """Parakeet front end as used by this project: Kaldi fbank (low 0 Hz, no DC removal) + per-feature CMVN."""
-    f = fbank(audio, low_freq=0.0, high_freq=0.0, snip_edges=False, remove_dc_offset=False).double()
+    """Parakeet front end (kaldi-native-fbank with is_librosa, as sherpa-onnx uses for NeMo; same
+    definition as scripts/gen-fbank-reference.py): symmetric hann, no DC removal, pre-emphasis,
+    librosa Slaney mel banks 0..8000 Hz, log; then NeMo per_feature normalisation (std over T-1)."""
+    import torchaudio
+    frames, _ = kaldi._get_window(audio, 512, 400, 160, 'hanning', 0.42, False, True, 0.0, 0.0, False, 0.97)
+    power = torch.fft.rfft(frames).abs().pow(2.0)
+    banks = torchaudio.functional.melscale_fbanks(257, 0.0, 8000.0, 80, 16000, norm='slaney', mel_scale='slaney')
+    f = torch.clamp(power @ banks.double(), min=1.1920928955078125e-07).log().float().double()
     mean = f.mean(0, keepdim=True)
     std = torch.sqrt(((f - mean) ** 2).sum(0, keepdim=True) / (f.shape[0] - 1)) + 1e-5
     return ((f - mean) / std).float()

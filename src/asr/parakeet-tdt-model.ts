@@ -1,4 +1,4 @@
-import { kaldiFbank, type FbankOptions } from '../frontend/kaldi-fbank.js';
+import { kaldiFbank, NEMO_FBANK } from '../frontend/kaldi-fbank.js';
 import { ModelLoadError } from '../util/errors.js';
 import { argmax, softmaxProb } from './transducer-search.js';
 import { f32, i32, i64, intValues, loadSession, run, type LoadedSession, type ort } from './transducer-ort.js';
@@ -53,14 +53,12 @@ export class ParakeetTdtModel {
   }
 
   /**
-   * Features as used here for NeMo exports: Kaldi fbank with low_freq 0, high_freq nyquist, no DC
-   * removal, centred frames, then per-feature mean/std normalisation (std over T−1, + 1e-5).
-   * sherpa-onnx additionally switches to librosa-style mel banks (`is_librosa`); that variant is
-   * not implemented (see docs/asr-transducer.md).
+   * NeMo features as kaldi-native-fbank computes them for sherpa-onnx (`is_librosa`): hann window,
+   * no DC removal, librosa Slaney mel banks 0 Hz..Nyquist (NEMO_FBANK with feat_dim bins), then
+   * per-feature mean/std normalisation (std over T−1, + 1e-5) when normalize_type is per_feature.
    */
   features(samples: Float32Array): { data: Float32Array; frames: number } {
-    const opts: FbankOptions = { numBins: this.featDim, lowFreq: 0, highFreq: 0, removeDcOffset: false, snipEdges: false };
-    const f = kaldiFbank(samples, opts);
+    const f = kaldiFbank(samples, { ...NEMO_FBANK, numBins: this.featDim });
     if (this.normalizeType === 'per_feature' && f.frames > 1) normalizePerFeature(f.data, f.frames, f.bins);
     return { data: f.data, frames: f.frames };
   }

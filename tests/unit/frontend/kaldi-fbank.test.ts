@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { kaldiFbank, OnlineFbank, SHERPA_TRANSDUCER_FBANK, type FbankOptions } from '../../../src/frontend/kaldi-fbank.js';
+import { kaldiFbank, NEMO_FBANK, OnlineFbank, SHERPA_TRANSDUCER_FBANK, type FbankOptions } from '../../../src/frontend/kaldi-fbank.js';
 import { jfkSamples, readF32, REPO_ROOT } from '../../helpers/asr-transducer-audio.js';
 
 const FIX = path.join(REPO_ROOT, 'tests', 'fixtures', 'frontend');
-interface RefCase { name: string; scale: number; kwargs: { high_freq?: number; snip_edges?: boolean }; file: string; frames: number; bins: number }
+interface RefCase { name: string; scale: number; kwargs: { high_freq?: number; snip_edges?: boolean; nemo?: boolean }; file: string; frames: number; bins: number }
 const index = JSON.parse(readFileSync(path.join(FIX, 'fbank-reference.json'), 'utf8')) as { numSamples: number; cases: RefCase[] };
 
 /**
@@ -20,6 +20,7 @@ function maxRelErr(a: Float32Array, b: Float32Array): number {
 }
 
 function optsFor(c: RefCase): FbankOptions {
+  if (c.kwargs.nemo) return NEMO_FBANK;
   return { numBins: 80, scaleTo32768: c.scale === 32768, highFreq: c.kwargs.high_freq ?? 0, snipEdges: c.kwargs.snip_edges ?? true };
 }
 
@@ -27,7 +28,7 @@ const audio = jfkSamples(3);
 
 test('reference fixture matches the recording length', () => {
   assert.equal(audio.length, index.numSamples);
-  assert.equal(index.cases.length, 3);
+  assert.equal(index.cases.length, 4);
 });
 
 for (const c of index.cases) {
