@@ -121,8 +121,8 @@ export class BuiltinDiarizationStage implements SegmentStage {
     if (b - a <= win) return [{ raw: this.emb.pool(c, a, b), durationS: (b - a) / fps }];
     const out: OfflineItem[] = [];
     let s = a;
-    for (; s + win <= b; s += hop) out.push({ raw: this.emb.pool(c, s, s + win), durationS: hop / fps });
-    if (s - hop + win < b) out.push({ raw: this.emb.pool(c, b - win, b), durationS: (b - (s - hop + win)) / fps });
+    for (; s + win <= b; s += hop) out.push({ raw: this.emb.pool(c, s, s + win), durationS: hop / fps, spanS: win / fps });
+    if (s - hop + win < b) out.push({ raw: this.emb.pool(c, b - win, b), durationS: (b - (s - hop + win)) / fps, spanS: win / fps });
     return out;
   }
 

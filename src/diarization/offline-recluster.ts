@@ -4,7 +4,10 @@ import { spectral } from './spectral.js';
 
 export interface OfflineItem {
   raw: Float32Array;
+  /** Weight: the time this item stands for (a window's hop). */
   durationS: number;
+  /** Length of audio the embedding was computed on (defaults to durationS). */
+  spanS?: number;
 }
 
 export interface OfflineOptions {
@@ -25,7 +28,7 @@ export function reclusterOffline(items: readonly OfflineItem[], o: OfflineOption
   if (items.length === 0) return [];
   const weights = items.map((i) => i.durationS);
   const unit = centerAndNormalize(items.map((i) => i.raw), weights);
-  const longIdx = items.map((_, i) => i).filter((i) => items[i].durationS >= o.minItemS);
+  const longIdx = items.map((_, i) => i).filter((i) => (items[i].spanS ?? items[i].durationS) >= o.minItemS);
   const core = longIdx.length >= 2 ? longIdx : items.map((_, i) => i);
   const vecs = core.map((i) => unit[i]);
   const w = core.map((i) => weights[i]);
