@@ -19,6 +19,8 @@ export interface OfflineOptions {
   minItemS: number;
 }
 
+
+
 /**
  * Session-end re-clustering: session-centred, L2-normalised embeddings of the
  * longer pieces are clustered (agglomerative or spectral, then k-means refinement);
