@@ -5,6 +5,8 @@ import { DiarizationSection } from './sections/diarization.js';
 import { DeviceSection, InferenceSection, LogSection } from './sections/core.js';
 import { ModelsSection } from './sections/models.js';
 import { SessionSection } from './sections/session.js';
+import { MqttSection } from './sections/mqtt.js';
+import { OtaSection } from './sections/ota.js';
 import { StorageSection } from './sections/storage.js';
 import { VadSection } from './sections/vad.js';
 import { BudgetsSection, MonitorSection } from './sections/budgets.js';
@@ -30,12 +32,14 @@ export const ConfigSchema = Type.Object(
     asr: AsrSection,
     diarization: DiarizationSection,
     storage: StorageSection,
+    mqtt: MqttSection,
     inference: InferenceSection,
     models: ModelsSection,
     monitor: MonitorSection,
     budgets: BudgetsSection,
     tiers: TiersSection,
     jobs: JobsSection,
+    ota: OtaSection,
   },
   { additionalProperties: false, default: {} },
 );

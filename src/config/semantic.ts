@@ -3,6 +3,7 @@ import type { Config } from './schema.js';
 import { diarizationChecks } from './sections/diarization.js';
 import { tiersCheck } from './sections/tiers.js';
 import { jobsCheck } from './sections/jobs.js';
+import { mqttSemanticCheck } from './sections/mqtt.js';
 
 /** Cross-key checks the JSON schema cannot express. Each returns issues with dotted paths. */
 export type SemanticCheck = (c: Config) => ConfigIssue[];
@@ -20,4 +21,5 @@ export const semanticChecks: SemanticCheck[] = [
     : []),
   tiersCheck,
   jobsCheck,
+  mqttSemanticCheck,
 ];

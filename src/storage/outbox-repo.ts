@@ -148,6 +148,16 @@ export class OutboxRepo {
     return guard('outbox.markDelivered', () => this.st.mark.run(this.clock.wallMs(), seq).changes > 0);
   }
 
+  /** Mark many rows delivered in one transaction (batched PUBACKs). Returns rows changed. */
+  markDeliveredMany(seqs: readonly number[]): number {
+    return guard('outbox.markDelivered', () => this.db.transaction(() => {
+      const now = this.clock.wallMs();
+      let n = 0;
+      for (const s of seqs) n += this.st.mark.run(now, s).changes;
+      return n;
+    })());
+  }
+
   stats(): OutboxStats {
     return guard('outbox.stats', () => {
       const s = this.st.stats.get() as { rows: number; bytes: number; dropped: number };

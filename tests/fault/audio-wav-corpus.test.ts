@@ -90,7 +90,8 @@ for (const c of cases) {
       assert.equal(result.frameCount, c.expect.frames);
       const stored = result.channelData.reduce((s, ch) => s + ch.length, 0) * (result.bitsPerSample / 8);
       assert.ok(stored <= c.bytes.length, `decoded ${stored} sample bytes from a ${c.bytes.length}-byte file`);
-      if (c.expect.note) assert.ok(result.notes.some((n) => c.expect.note!.test(n)), `notes ${JSON.stringify(result.notes)}`);
+      const note = c.expect.note;
+      if (note) assert.ok(result.notes.some((n) => note.test(n)), `notes ${JSON.stringify(result.notes)}`);
       else assert.deepEqual(result.notes, []);
     }
   });
