@@ -189,3 +189,29 @@ export function toAppError(e: unknown, context = ''): AppError {
   }
   return new AppError('INTERNAL', `${prefix}${err.message}`, { cause: err });
 }
+
+/** Why an OTA bundle was refused; one stable token per cause (event payloads, CLI, counters). */
+export type OtaRejectReason =
+  | 'bad_signature' | 'unknown_key' | 'revoked_key' | 'truncated_signature' | 'manifest_too_large'
+  | 'bad_path' | 'hash_mismatch' | 'size_mismatch' | 'downgrade' | 'incompatible_device'
+  | 'parley_too_old' | 'golden_failed' | 'malformed' | 'bad_version';
+
+/** The manifest signature does not verify against a trusted, unrevoked key. */
+export class SignatureError extends AppError {
+  readonly reason: OtaRejectReason;
+  constructor(reason: OtaRejectReason, message: string, opts: AppErrorOptions = {}) {
+    super('SIGNATURE', `${reason}: ${message}`, opts);
+    this.reason = reason;
+  }
+}
+SignatureError.prototype.name = 'SignatureError';
+
+/** The bundle or its manifest is malformed, unsafe, incompatible or fails its checks. */
+export class ManifestError extends AppError {
+  readonly reason: OtaRejectReason;
+  constructor(reason: OtaRejectReason, message: string, opts: AppErrorOptions = {}) {
+    super(reason === 'golden_failed' || reason === 'downgrade' ? 'OTA_REJECTED' : 'MANIFEST', `${reason}: ${message}`, opts);
+    this.reason = reason;
+  }
+}
+ManifestError.prototype.name = 'ManifestError';
