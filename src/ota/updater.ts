@@ -44,6 +44,8 @@ export interface InstallOptions {
 
 export class OtaUpdater extends EventEmitter {
   readonly paths: OtaPaths;
+  readonly config: FrozenConfig;
+  readonly parleyVersion: string;
   private state: OtaState;
   private probationTimer: NodeJS.Timeout | undefined;
   private readonly rejected: Record<string, number> = {};
@@ -52,6 +54,8 @@ export class OtaUpdater extends EventEmitter {
 
   constructor(private readonly opts: OtaUpdaterOptions) {
     super();
+    this.config = opts.config;
+    this.parleyVersion = opts.parleyVersion;
     this.cfg = opts.config.ota;
     this.paths = new OtaPaths(this.cfg.data_dir);
     this.state = loadState(this.paths);
