@@ -13,6 +13,7 @@ PKGS=(
   alsa-utils          # arecord: live capture and the ALSA file-plugin test device
   sox espeak-ng       # test audio synthesis and measurement
   pocketsphinx pocketsphinx-en-us   # the model-free recognizer (lowest tier, real-audio ASR tests)
+  pocketsphinx-testdata   # five LibriVox utterances + transcripts: the PocketSphinx WER test set
   mosquitto           # MQTT broker: tests spawn private instances on free ports
   socat               # serial pty pairs for the indicator/mute device tests
   stress-ng faketime  # memory-pressure and clock-jump fault tests

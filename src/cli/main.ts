@@ -29,6 +29,9 @@ function topHelp(): string {
 /** Short summaries for the top-level help without importing every command. */
 const SUMMARIES: Record<string, string> = {
   'config validate': 'check a config file; print every error with its line',
+  'models list': 'list model bundles with role, family, precision, size and verified state',
+  'models verify': 'check size and sha256 of installed model files (exit 1 on any failure)',
+  'models fetch': 'download, verify and install model bundles (resume, size cap, sha256)',
   'models keygen': 'make an Ed25519 key pair for signing OTA model bundles',
   'models bundle': 'build and sign an OTA model bundle',
   'models install': 'verify, test and activate a signed OTA model bundle (file or URL)',

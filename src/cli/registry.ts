@@ -6,6 +6,9 @@ import type { Command } from './command.js';
  */
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   'config validate': async () => (await import('./commands/config-validate.js')).default,
+  'models list': async () => (await import('./commands/models-list.js')).default,
+  'models verify': async () => (await import('./commands/models-verify.js')).default,
+  'models fetch': async () => (await import('./commands/models-fetch.js')).default,
   'models keygen': async () => (await import('./commands/models-keygen.js')).default,
   'models bundle': async () => (await import('./commands/models-bundle.js')).default,
   'models install': async () => (await import('./commands/models-install.js')).default,

@@ -1,11 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AsrSection } from './sections/asr.js';
 import { AudioSection } from './sections/audio.js';
-import { DeviceSection, InferenceSection, LogSection, ModelsSection } from './sections/core.js';
+import { DiarizationSection } from './sections/diarization.js';
+import { DeviceSection, InferenceSection, LogSection } from './sections/core.js';
+import { ModelsSection } from './sections/models.js';
 import { SessionSection } from './sections/session.js';
+import { MqttSection } from './sections/mqtt.js';
 import { OtaSection } from './sections/ota.js';
 import { StorageSection } from './sections/storage.js';
 import { VadSection } from './sections/vad.js';
+import { BudgetsSection, MonitorSection } from './sections/budgets.js';
+import { TiersSection } from './sections/tiers.js';
+import { JobsSection } from './sections/jobs.js';
 
 /** Bump when a key is renamed or removed; add a migration in migrate.ts. */
 export const CONFIG_VERSION = 1;
@@ -24,9 +30,15 @@ export const ConfigSchema = Type.Object(
     vad: VadSection,
     session: SessionSection,
     asr: AsrSection,
+    diarization: DiarizationSection,
     storage: StorageSection,
+    mqtt: MqttSection,
     inference: InferenceSection,
     models: ModelsSection,
+    monitor: MonitorSection,
+    budgets: BudgetsSection,
+    tiers: TiersSection,
+    jobs: JobsSection,
     ota: OtaSection,
   },
   { additionalProperties: false, default: {} },

@@ -1,10 +1,15 @@
 import type { ConfigIssue } from '../util/errors.js';
 import type { Config } from './schema.js';
+import { diarizationChecks } from './sections/diarization.js';
+import { tiersCheck } from './sections/tiers.js';
+import { jobsCheck } from './sections/jobs.js';
+import { mqttSemanticCheck } from './sections/mqtt.js';
 
 /** Cross-key checks the JSON schema cannot express. Each returns issues with dotted paths. */
 export type SemanticCheck = (c: Config) => ConfigIssue[];
 
 export const semanticChecks: SemanticCheck[] = [
+  diarizationChecks,
   (c) => (c.vad.neg_threshold >= c.vad.threshold
     ? [{ path: 'vad.neg_threshold', message: `must be below vad.threshold (${c.vad.threshold})` }]
     : []),
@@ -14,4 +19,7 @@ export const semanticChecks: SemanticCheck[] = [
   (c) => (c.audio.source === 'file' && c.audio.file === ''
     ? [{ path: 'audio.file', message: 'must name a WAV file when audio.source is file' }]
     : []),
+  tiersCheck,
+  jobsCheck,
+  mqttSemanticCheck,
 ];

@@ -7,4 +7,5 @@ import type { EngineFactory } from './engine.js';
 export const ENGINE_LOADERS: Record<string, () => Promise<EngineFactory>> = {
   'ota.vad-probe': async () => (await import('../ota/vad-probe-engine.js')).createVadProbeEngine,
   'test.echo': async () => (await import('./test-echo-engine.js')).createEchoEngine,
+  'vad.silero': async () => (await import('../vad/silero-engine.js')).createSileroEngine,
 };

@@ -56,17 +56,3 @@ export const InferenceSection = Type.Object(
   },
   { additionalProperties: false, default: {}, description: 'The inference child process that runs all onnxruntime work.' },
 );
-
-export const ModelsSection = Type.Object(
-  {
-    dir: Type.String({
-      default: 'models',
-      description: 'Directory holding installed model files (relative paths are resolved against the parley install directory).',
-    }),
-    manifest: Type.String({
-      default: '',
-      description: 'Model manifest (sizes and sha256 of every file). Empty means models/manifest.json of the install.',
-    }),
-  },
-  { additionalProperties: false, default: {}, description: 'Installed models and their manifest.' },
-);

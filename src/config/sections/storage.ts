@@ -12,6 +12,8 @@ export const StorageSection = Type.Object(
     }),
     journal_size_limit_bytes: Type.Integer({ default: 8388608, minimum: 0, description: 'WAL file is truncated to at most this after checkpoints.' }),
     checkpoint_interval_s: Type.Integer({ default: 300, minimum: 5, maximum: 86400, description: 'Periodic wal_checkpoint(TRUNCATE) interval.' }),
+    wal_autocheckpoint_pages: Type.Integer({ default: 1000, minimum: 0, maximum: 1000000, description: 'SQLite wal_autocheckpoint: passive checkpoint when the WAL exceeds this many pages (0 disables).' }),
+    busy_timeout_ms: Type.Integer({ default: 5000, minimum: 0, maximum: 600000, description: 'How long a connection waits on a lock before SQLITE_BUSY.' }),
   },
   { additionalProperties: false, default: {}, description: 'SQLite storage. Only the supervisor writes the database.' },
 );

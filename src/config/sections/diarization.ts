@@ -1,0 +1,52 @@
+import { Type } from '@sinclair/typebox';
+import type { SemanticCheck } from '../semantic.js';
+import { StringEnum } from '../string-enum.js';
+
+export const DiarizationSection = Type.Object(
+  {
+    engine: StringEnum(['builtin', 'neural', 'none'] as const, {
+      default: 'builtin',
+      description: 'Speaker embedding engine: builtin (cepstral statistics, no model needed), neural (speaker-embedding ONNX model in the inference child), none (no speaker labels).',
+    }),
+    embedding_model: Type.String({ default: '', description: 'Neural engine: speaker-embedding ONNX file (sherpa-onnx export: 3D-Speaker, WeSpeaker, NeMo). Empty: none installed.' }),
+    segmentation_model: Type.String({ default: '', description: 'Neural engine: pyannote segmentation 3.0 ONNX export for change points and overlap. Empty: sliding-window change detector.' }),
+    online_threshold: Type.Number({
+      default: 1.0, minimum: 0.05, maximum: 10,
+      description: 'Live labelling: a segment joins the nearest speaker when its scaled distance to that speaker\'s centroid is below this; otherwise a new speaker is created.',
+    }),
+    offline_threshold: Type.Number({
+      default: -0.1, minimum: -1, maximum: 1,
+      description: 'Session-end re-clustering: agglomerative merging stops when the best average cosine similarity (session-centred embeddings) falls below this.',
+    }),
+    enroll_threshold: Type.Number({
+      default: 0.8, minimum: 0.05, maximum: 10,
+      description: 'A speaker whose centroid is within this scaled distance of an enrolled voiceprint is given that name.',
+    }),
+    change_threshold: Type.Number({
+      default: 1.2, minimum: 0.05, maximum: 10,
+      description: 'Change-point detector: a segment is split where the distance between the statistics of the windows before and after a point peaks above this.',
+    }),
+    max_speakers: Type.Integer({ default: 8, minimum: 1, maximum: 64, description: 'Upper bound on speakers per session (online and offline).' }),
+    min_segment_ms: Type.Integer({
+      default: 1000, minimum: 200, maximum: 10000,
+      description: 'Pieces shorter than this never create a new speaker (label-churn protection) and change points closer than this are not used.',
+    }),
+    window_ms: Type.Integer({ default: 1500, minimum: 300, maximum: 10000, description: 'Embedding window inside a segment (sliding windows are what the session-end re-clustering clusters).' }),
+    hop_ms: Type.Integer({ default: 750, minimum: 100, maximum: 10000, description: 'Step between embedding windows.' }),
+    change_context_ms: Type.Integer({ default: 1000, minimum: 300, maximum: 5000, description: 'Change-point detector context on each side of a candidate point.' }),
+    change_step_ms: Type.Integer({ default: 100, minimum: 10, maximum: 2000, description: 'Step between candidate change points.' }),
+    offline_method: StringEnum(['agglomerative', 'spectral'] as const, {
+      default: 'agglomerative',
+      description: 'Session-end re-clustering method: agglomerative (average linkage, cosine) or spectral (eigengap chooses the count).',
+    }),
+    max_offline_items: Type.Integer({
+      default: 2000, minimum: 10, maximum: 100000,
+      description: 'Most window embeddings kept per session for re-clustering; the oldest leave the set and keep their labels (bounds memory and time).',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Speaker diarization: live labels, session-end re-clustering, enrolled speakers.' },
+);
+
+export const diarizationChecks: SemanticCheck = (c) => (c.diarization.engine === 'neural' && c.diarization.embedding_model === ''
+  ? [{ path: 'diarization.embedding_model', message: 'must name a speaker-embedding ONNX file when diarization.engine is neural' }]
+  : []);

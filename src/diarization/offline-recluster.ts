@@ -1,0 +1,85 @@
+import { scaledDistance } from './builtin-embedder.js';
+import { agglomerative, centerAndNormalize, dot, refineKMeans } from './clustering.js';
+import { spectral } from './spectral.js';
+
+export interface OfflineItem {
+  raw: Float32Array;
+  durationS: number;
+}
+
+export interface OfflineOptions {
+  method: 'agglomerative' | 'spectral';
+  threshold: number;
+  maxSpeakers: number;
+  numSpeakers?: number;
+  /** Items shorter than this are attached to the nearest cluster after clustering. */
+  minItemS: number;
+}
+
+/**
+ * Session-end re-clustering: session-centred, L2-normalised embeddings of the
+ * longer pieces are clustered (agglomerative or spectral, then k-means refinement);
+ * short pieces join the nearest cluster. Returns one label per item (0..K-1).
+ */
+export function reclusterOffline(items: readonly OfflineItem[], o: OfflineOptions): number[] {
+  if (items.length === 0) return [];
+  const weights = items.map((i) => i.durationS);
+  const unit = centerAndNormalize(items.map((i) => i.raw), weights);
+  const longIdx = items.map((_, i) => i).filter((i) => items[i].durationS >= o.minItemS);
+  const core = longIdx.length >= 2 ? longIdx : items.map((_, i) => i);
+  const vecs = core.map((i) => unit[i]);
+  const w = core.map((i) => weights[i]);
+  let labels: number[];
+  if (o.method === 'spectral' && vecs.length >= 3 && vecs.length <= 400) {
+    labels = spectral(vecs, { numClusters: o.numSpeakers, maxClusters: o.maxSpeakers });
+  } else {
+    labels = agglomerative(vecs, { threshold: o.threshold, numClusters: o.numSpeakers, maxClusters: o.maxSpeakers, weights: w });
+  }
+  labels = refineKMeans(vecs, labels, 5, w);
+  const K = Math.max(...labels) + 1;
+  const D = unit[0].length;
+  const cents = Array.from({ length: K }, () => new Float64Array(D));
+  core.forEach((i, c) => {
+    for (let d = 0; d < D; d++) cents[labels[c]][d] += weights[i] * unit[i][d];
+  });
+  const out = new Array<number>(items.length).fill(-1);
+  core.forEach((i, c) => {
+    out[i] = labels[c];
+  });
+  for (let i = 0; i < items.length; i++) {
+    if (out[i] >= 0) continue;
+    let best = 0;
+    for (let k = 1; k < K; k++) if (dot(unit[i], cents[k]) > dot(unit[i], cents[best])) best = k;
+    out[i] = best;
+  }
+  return out;
+}
+
+/** Duration-weighted mean raw embedding of each cluster. */
+export function rawCentroids(items: readonly OfflineItem[], labels: readonly number[]): Float64Array[] {
+  const K = labels.length === 0 ? 0 : Math.max(...labels) + 1;
+  const D = items.length > 0 ? items[0].raw.length : 0;
+  const sums = Array.from({ length: K }, () => new Float64Array(D));
+  const w = new Float64Array(K);
+  items.forEach((it, i) => {
+    w[labels[i]] += it.durationS;
+    for (let d = 0; d < D; d++) sums[labels[i]][d] += it.durationS * it.raw[d];
+  });
+  return sums.map((s, k) => s.map((x) => x / (w[k] || 1)));
+}
+
+export interface Voiceprint {
+  name: string;
+  embedding: Float32Array;
+}
+
+/** Nearest enrolled voiceprint within `threshold` (scaled distance), or null. */
+export function matchVoiceprint(vec: ArrayLike<number>, prints: readonly Voiceprint[], threshold: number): { name: string; distance: number } | null {
+  let best: { name: string; distance: number } | null = null;
+  for (const p of prints) {
+    if (p.embedding.length !== vec.length) continue;
+    const d = scaledDistance(vec, p.embedding);
+    if (d < threshold && (!best || d < best.distance)) best = { name: p.name, distance: d };
+  }
+  return best;
+}

@@ -1,0 +1,131 @@
+/**
+ * src/monitor/metrics-source.ts: the `MetricsSource` contract and the system
+ * implementation. systeminformation supplies memory, swap, CPU load and free space
+ * (`fsSize`, the mount holding the data directory); direct sysfs reads supply thermal
+ * zones and Raspberry Pi throttling; /proc/self/status the service RSS. Pipeline figures
+ * and inference health are pushed in by the supervisor.
+ */
+import { realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import si from 'systeminformation';
+import type { FrozenConfig } from '../config/schema.js';
+import type { Clock } from '../platform/clock.js';
+import { systemClock } from '../platform/clock.js';
+import { emptyReadings, type PipelineReading, type Readings } from './readings.js';
+import { parseLoadAvg1, parseMeminfo, readSelfRssMb, readThermalZones, readThrottle } from './sysfs-reader.js';
+
+export interface MetricsSource {
+  /** Sample every resource now. Never throws: an unreadable resource is `null`. */
+  readAll(): Promise<Readings>;
+  /** Latest live-pipeline figures (the supervisor calls this after each segment). */
+  reportPipeline(p: PipelineReading): void;
+  /** Inference child health as judged by the supervisor. */
+  reportInference(degraded: boolean): void;
+}
+
+export type MonitorConfig = Pick<FrozenConfig, 'monitor' | 'storage'>;
+
+const MB = 1024 * 1024;
+
+export class SystemMetricsSource implements MetricsSource {
+  private pipeline: PipelineReading | null = null;
+  private inferenceDegraded = false;
+  /** Malformed sysfs/proc files seen so far (a flaky sensor must not go unnoticed). */
+  malformedReads = 0;
+  private readonly dataDir: string;
+
+  constructor(private readonly cfg: MonitorConfig, private readonly clock: Clock = systemClock) {
+    this.dataDir = cfg.monitor.data_dir !== '' ? cfg.monitor.data_dir : dirname(cfg.storage.db_path);
+  }
+
+  reportPipeline(p: PipelineReading): void {
+    this.pipeline = { ...p };
+  }
+
+  reportInference(degraded: boolean): void {
+    this.inferenceDegraded = degraded;
+  }
+
+  async readAll(): Promise<Readings> {
+    const r = emptyReadings(this.clock.monoMs());
+    const m = this.cfg.monitor;
+    const [mem, load, disk, thermal, throttle, rss] = await Promise.all([
+      this.readMemory(),
+      this.readLoad(),
+      this.readDisk(),
+      readThermalZones(m.sysfs_root),
+      readThrottle(m.sysfs_root, m.use_vcgencmd).catch(() => null),
+      readSelfRssMb(),
+    ]);
+    Object.assign(r, mem, load, disk);
+    r.thermalZones = thermal.zones;
+    this.malformedReads += thermal.malformed;
+    r.maxTempC = thermal.zones.length > 0 ? Math.max(...thermal.zones.map((z) => z.tempC)) : null;
+    r.throttle = throttle;
+    r.rssMb = rss;
+    r.pipeline = this.pipeline;
+    r.inferenceDegraded = this.inferenceDegraded;
+    return r;
+  }
+
+  private async readMemory(): Promise<Partial<Readings>> {
+    let totalMb: number, availableMb: number, swapTotalMb: number, swapUsedMb: number;
+    if (this.cfg.monitor.proc_root !== '') {
+      const text = await readFile(join(this.cfg.monitor.proc_root, 'meminfo'), 'utf8').catch(() => '');
+      const mi = parseMeminfo(text);
+      if (!mi) {
+        this.malformedReads++;
+        return {};
+      }
+      ({ totalMb, availableMb, swapTotalMb } = mi);
+      swapUsedMb = mi.swapTotalMb - mi.swapFreeMb;
+    } else {
+      const mem = await si.mem().catch(() => undefined);
+      if (!mem || mem.total === 0) return {};
+      totalMb = mem.total / MB;
+      availableMb = mem.available / MB;
+      swapTotalMb = mem.swaptotal / MB;
+      swapUsedMb = mem.swapused / MB;
+    }
+    return { memTotalMb: totalMb, memAvailableMb: availableMb, memAvailablePct: (100 * availableMb) / totalMb, swapTotalMb, swapUsedMb };
+  }
+
+  private async readLoad(): Promise<Partial<Readings>> {
+    if (this.cfg.monitor.proc_root !== '') {
+      const text = await readFile(join(this.cfg.monitor.proc_root, 'loadavg'), 'utf8').catch(() => '');
+      const l = parseLoadAvg1(text);
+      if (l === undefined) this.malformedReads++;
+      return { loadAvg1: l ?? null };
+    }
+    const cl = await si.currentLoad().catch(() => undefined);
+    return { cpuLoadPct: cl ? cl.currentLoad : null, loadAvg1: cl ? cl.avgLoad : null };
+  }
+
+  /** systeminformation `fsSize`: pick the mount that holds the data directory (longest prefix). */
+  private async readDisk(): Promise<Partial<Readings>> {
+    const list = await si.fsSize().catch(() => []);
+    const target = resolveExisting(this.dataDir);
+    let best: (typeof list)[number] | undefined;
+    for (const f of list) {
+      const mount = f.mount.endsWith(sep) ? f.mount : f.mount + sep;
+      if ((target + sep).startsWith(mount) && (!best || f.mount.length > best.mount.length)) best = f;
+    }
+    if (!best) return {};
+    return { diskFreeMb: best.available / MB, diskTotalMb: best.size / MB };
+  }
+}
+
+/** The nearest existing ancestor of `p`, resolved (the data directory may not exist yet). */
+function resolveExisting(p: string): string {
+  let cur = p;
+  for (;;) {
+    try {
+      return realpathSync(cur);
+    } catch {
+      const up = dirname(cur);
+      if (up === cur) return cur;
+      cur = up;
+    }
+  }
+}
