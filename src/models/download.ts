@@ -66,7 +66,8 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
       resumed ||= r.resumed;
       break;
     } catch (e) {
-      const retryable = e instanceof AppError && e.retryable && !opts.signal?.aborted;
+      if (opts.signal?.aborted) throw new AppError('ABORTED', `download of ${url} aborted (partial data kept for resume)`, { cause: e });
+      const retryable = e instanceof AppError && e.retryable;
       if (!retryable || attempt >= retries) throw e;
       const delay = opts.retryDelayMs ? opts.retryDelayMs(attempt + 1) : 500 * (attempt + 1);
       await sleep(delay, opts.signal);

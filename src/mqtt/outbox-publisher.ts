@@ -35,6 +35,7 @@ export class OutboxPublisher {
   private pumpScheduled = false;
   private flushScheduled = false;
   private waiters: (() => void)[] = [];
+  private closed = false;
   lastPubackMs: number | undefined;
 
   constructor(
@@ -43,10 +44,12 @@ export class OutboxPublisher {
     private readonly maxInflight: number,
     private readonly log: Logger,
     private readonly onPublished: (row: OutboxRow) => void = () => {},
+    private readonly onAcked: (seq: number) => void = () => {},
   ) {}
 
   /** A connection is up: start draining from the oldest undelivered row. */
   attach(publish: PublishFn): void {
+    this.closed = false;
     this.generation++;
     this.publish = publish;
     this.lastSentSeq = 0;
@@ -106,15 +109,27 @@ export class OutboxPublisher {
 
   private ack(seq: number): void {
     this.lastPubackMs = Date.now();
+    this.onAcked(seq);
     this.acked.push(seq);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => this.flushAcks());
   }
 
+  /** Flush pending acks and ignore any later ones (the database may be closed next). */
+  close(): void {
+    this.flushAcks();
+    this.detach();
+    this.closed = true;
+  }
+
   /** Commit pending PUBACKs (one transaction). */
   flushAcks(): void {
     this.flushScheduled = false;
+    if (this.closed) {
+      this.acked.length = 0;
+      return;
+    }
     if (this.acked.length === 0) return;
     const seqs = this.acked.splice(0);
     try {

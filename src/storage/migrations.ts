@@ -12,6 +12,9 @@
  */
 import type Database from 'better-sqlite3';
 import { migration001 } from './migrations/001-core.js';
+import { migration020AsrLatency } from './migrations/020-asr-latency.js';
+import { migration010 } from './migrations/010-speakers.js';
+import { migration011 } from './migrations/011-segments-fts.js';
 
 export interface Migration {
   version: number;
@@ -21,6 +24,9 @@ export interface Migration {
 
 export const migrations: readonly Migration[] = [
   migration001,
+  migration020AsrLatency,
+  migration010,
+  migration011,
 ];
 
 /** Apply every migration newer than the recorded version; returns the versions applied. */

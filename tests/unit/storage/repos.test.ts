@@ -180,3 +180,12 @@ test('clean close leaves no -wal file; readonly open sees the data', () => {
     t.cleanup();
   }
 });
+
+test("':memory:' databases work (no WAL) for throwaway runs such as transcribe --mqtt without --db", () => {
+  const p = openTestDb(':memory:');
+  const { sessionId } = p.sessions.start({ source: 'file', deviceId: 't1', wallStartMs: 0 });
+  const r = p.segments.insert(sessionId, speech(0, 16000), { tier: 'normal', wallStartMs: 0, deviceId: 't1' });
+  assert.equal(r.seq, 2);
+  assert.equal(p.walSizeBytes(), 0);
+  p.close();
+});
