@@ -1,6 +1,10 @@
-import { createAsrStage } from '../asr/asr-stage.js';
+import { AsrStage } from '../asr/asr-stage.js';
 import type { FrozenConfig } from '../config/schema.js';
-import { createDiarizationStage } from '../diarization/diarization-stage.js';
+import { ASR_ENGINES, type AsrEngineName } from '../config/sections/asr.js';
+import { BuiltinDiarizationStage } from '../diarization/diarization-stage.js';
+import { LatencyRepo } from '../storage/latency-repo.js';
+import { SpeakersRepo } from '../storage/speakers-repo.js';
+import { AppError, UsageError } from '../util/errors.js';
 import { WorkerHost } from '../inference/worker-host.js';
 import { resolveBundle } from '../models/model-store.js';
 import type { SegmentStage } from '../pipeline/types.js';
@@ -68,16 +72,15 @@ export async function buildEngines(cfg: FrozenConfig, logs: RootLogger, choices:
     if (wantDiarize || wantAsr) await asrHost.start();
     const notes: Record<string, unknown> = {};
     if (wantDiarize) {
-      const d = await createDiarizationStage(cfg, {
-        host: asrHost, logger: logs.child('diarization'), db, knownSpeakers: choices.speakers, engine: diarizeEngine,
-      });
+      const d = createDiarizationStage(cfg, logs, choices, db);
       if (d) stages.push(d);
       else notes.diarization = { engine: 'none', reason: 'diarization.engine is none' };
     } else notes.diarization = { engine: 'none', reason: 'disabled for this run' };
     signal.throwIfAborted();
     if (wantAsr) {
-      const a = await createAsrStage(cfg, { host: asrHost, logger: logs.child('asr'), engine: asrEngine, db });
-      if (a) stages.push(a);
+      const engine = asrEngine === undefined ? undefined : checkAsrEngine(asrEngine);
+      const a = await AsrStage.create({ cfg, host: asrHost, logger: logs.child('asr'), engine, latency: db ? new LatencyRepo(db.db) : null });
+      if (a.describe().engine !== 'none') stages.push(a);
       else notes.asr = { engine: 'none', reason: 'asr.engine is none' };
     } else notes.asr = { engine: 'none', reason: 'disabled for this run' };
     signal.throwIfAborted();
@@ -97,6 +100,23 @@ export async function buildEngines(cfg: FrozenConfig, logs: RootLogger, choices:
     await close();
     throw e;
   }
+}
+
+function checkAsrEngine(e: string): AsrEngineName {
+  if (!(ASR_ENGINES as readonly string[]).includes(e)) throw new UsageError(`unknown ASR engine "${e}"; one of: ${ASR_ENGINES.join(', ')}`);
+  return e as AsrEngineName;
+}
+
+/** The diarization stage for this run, or null when diarization is off. */
+function createDiarizationStage(cfg: FrozenConfig, logs: RootLogger, choices: EngineChoices, db?: ParleyDb): SegmentStage | null {
+  const engine = choices.diarize ?? cfg.diarization.engine;
+  if (engine === 'none') return null;
+  if (engine === 'neural') {
+    throw new AppError('DIARIZATION', 'the neural diarization engine is not wired into the pipeline in this build', { hint: 'use --diarize builtin (diarization.engine: builtin)' });
+  }
+  if (engine !== 'builtin') throw new UsageError(`unknown diarization engine "${engine}"; one of: builtin, neural, none`);
+  const voiceprints = db ? new SpeakersRepo(db.db).voiceprints('builtin') : [];
+  return new BuiltinDiarizationStage(cfg.diarization, { logger: logs.child('diarization'), knownSpeakers: choices.speakers, voiceprints });
 }
 
 function overrideModel(files: Record<string, string>, path: string): Record<string, string> {
