@@ -15,6 +15,7 @@ import { migration001 } from './migrations/001-core.js';
 import { migration020AsrLatency } from './migrations/020-asr-latency.js';
 import { migration010 } from './migrations/010-speakers.js';
 import { migration011 } from './migrations/011-segments-fts.js';
+import { migration002 } from './migrations/002-stream-id.js';
 
 export interface Migration {
   version: number;
@@ -27,6 +28,7 @@ export const migrations: readonly Migration[] = [
   migration020AsrLatency,
   migration010,
   migration011,
+  migration002,
 ];
 
 /** Apply every migration newer than the recorded version; returns the versions applied. */
