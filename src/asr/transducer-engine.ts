@@ -3,7 +3,7 @@ import { AppError } from '../util/errors.js';
 import { ParakeetTdtModel } from './parakeet-tdt-model.js';
 import { readTokens, type SymbolTable } from './tokens.js';
 import { defaultEndpointRules } from './transducer-endpoint.js';
-import { readOnnxMetadata } from './transducer-onnx-metadata.js';
+import { onnxPrecision, readOnnxMetadata } from './transducer-onnx-metadata.js';
 import { tokensToText, type TokenText } from './transducer-text.js';
 import { ZipformerOfflineModel } from './zipformer-offline-model.js';
 import { ZipformerStreamingModel } from './zipformer-streaming-model.js';
@@ -33,11 +33,6 @@ export interface TransducerEngineInfo {
 
 const FEATURE_SHIFT_MS = 10;
 
-/** Detect int8 exports by their operators' metadata-free signature: file name or MatMulInteger. */
-function precisionOf(file: string): 'int8' | 'fp32' {
-  return /\.int8\./.test(file) ? 'int8' : 'fp32';
-}
-
 function toWire(t: TokenText, ids: number[]): TransducerWireResult | null {
   return t.text.trim() === '' ? null : { ...t, tokenIds: ids };
 }
@@ -55,7 +50,7 @@ export const createTransducerEngine: EngineFactory = async (raw, ctx) => {
     throw new AppError('ASR_ENGINE', `asr.transducer: bad engine options (kind ${String(o?.kind)})`);
   }
   const table = readTokens(o.files.tokens);
-  const precision = precisionOf(o.files.encoder);
+  const precision = onnxPrecision(o.files.encoder);
   if (o.kind === 'zipformer-streaming') return streamingEngine(await ZipformerStreamingModel.load(o.files, ctx.threads), table, o, precision);
   const meta = readOnnxMetadata(o.files.encoder);
   const isNemo = (meta.model_type ?? '').startsWith('EncDec') || 'pred_rnn_layers' in meta;

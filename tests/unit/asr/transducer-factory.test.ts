@@ -29,6 +29,7 @@ test('factory: streaming and offline recognizers run in the real inference child
   try {
     const sr = await createTransducerRecognizer('zipformer-streaming', cfg, h, { files: fixtureFiles('zipformer-streaming', 'int8'), name: 'fixture-stream', family: 'zipformer' }) as StreamingRecognizer;
     assert.equal(sr.engine, 'zipformer-streaming');
+    assert.deepEqual(await h.call('asr.transducer:fixture-stream', 'info'), { family: 'zipformer-streaming', precision: 'int8' });
     const s = await sr.createStream();
     let partials = 0;
     for (let pos = 0; pos < audio.length; pos += 3200) {
@@ -47,6 +48,7 @@ test('factory: streaming and offline recognizers run in the real inference child
     const r = await off.recognize(audio);
     assert.equal(r?.text, expectedText('zipformer-offline', 'greedy'));
     assert.equal(r?.engine, 'transducer-offline');
+    assert.deepEqual(await h.call('asr.transducer:fixture-offline', 'info'), { family: 'zipformer-offline', precision: 'int8' });
 
     const tdt = await createTransducerRecognizer('transducer-offline', cfg, h, { files: fixtureFiles('parakeet-tdt', 'int8'), name: 'fixture-tdt', family: 'parakeet-tdt' }) as OfflineRecognizer;
     const t = await tdt.recognize(audio);
