@@ -96,6 +96,14 @@ function streamingEngine(model: ZipformerStreamingModel, table: SymbolTable, o: 
     if (!s) throw new AppError('ASR_ENGINE', `asr.transducer: unknown stream ${String(id)}`);
     return s;
   };
+  // worker-main serves requests in order; this also keeps one stream ordered for in-process use.
+  const chains = new Map<number, Promise<unknown>>();
+  const serial = <T>(id: unknown, fn: () => Promise<T> | T): Promise<T> => {
+    const key = Number(id);
+    const next = (chains.get(key) ?? Promise.resolve()).catch(() => undefined).then(fn);
+    chains.set(key, next);
+    return next;
+  };
   return {
     async call(method, args) {
       switch (method) {
@@ -105,13 +113,16 @@ function streamingEngine(model: ZipformerStreamingModel, table: SymbolTable, o: 
           streams.set(id, new ZipformerStream(model, table, opts));
           return id;
         }
-        case 'accept': return get(args[0]).accept(asSamples(args[1]));
-        case 'finish': {
+        case 'accept': {
+          const samples = asSamples(args[1]);
+          return serial(args[0], () => get(args[0]).accept(samples));
+        }
+        case 'finish': return serial(args[0], async () => {
           const r = await get(args[0]).finish();
           return toWire(r, r.tokenIds);
-        }
-        case 'reset': get(args[0]).reset(); return true;
-        case 'closeStream': return streams.delete(Number(args[0]));
+        });
+        case 'reset': return serial(args[0], () => { get(args[0]).reset(); return true; });
+        case 'closeStream': return serial(args[0], () => { chains.delete(Number(args[0])); return streams.delete(Number(args[0])); });
         default: throw new AppError('ASR_ENGINE', `asr.transducer (zipformer-streaming): unknown method ${method}`);
       }
     },

@@ -44,6 +44,13 @@ test('factory: streaming and offline recognizers run in the real inference child
     assert.equal(fin.model, 'fixture-stream');
     assert.ok(fin.words.length > 0 && fin.words.every((w, i) => w.endMs > w.startMs && (i === 0 || w.startMs >= fin.words[i - 1].startMs)));
 
+    // Accepts sent without awaiting (as a capture loop might) keep their order and give the same text.
+    const s2 = await sr.createStream();
+    const pending: Promise<unknown>[] = [];
+    for (let pos = 0; pos < audio.length; pos += 12000) pending.push(s2.accept(audio.subarray(pos, pos + 12000)));
+    await Promise.all(pending);
+    assert.equal((await s2.finish())?.text, fin.text);
+
     const off = await createTransducerRecognizer('transducer-offline', cfg, h, { files: fixtureFiles('zipformer-offline', 'int8'), name: 'fixture-offline', family: 'zipformer' }) as OfflineRecognizer;
     const r = await off.recognize(audio);
     assert.equal(r?.text, expectedText('zipformer-offline', 'greedy'));
