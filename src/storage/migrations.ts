@@ -12,6 +12,7 @@
  */
 import type Database from 'better-sqlite3';
 import { migration001 } from './migrations/001-core.js';
+import { migration030Backlog } from './migrations/030-backlog.js';
 
 export interface Migration {
   version: number;
@@ -21,6 +22,7 @@ export interface Migration {
 
 export const migrations: readonly Migration[] = [
   migration001,
+  migration030Backlog,
 ];
 
 /** Apply every migration newer than the recorded version; returns the versions applied. */
