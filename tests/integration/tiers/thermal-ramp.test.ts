@@ -105,7 +105,7 @@ test(`thermal ramp into minimal and back during a ${RUN_S} s paced run loses no 
       const median = [...perLoop].sort((a, b) => a - b)[Math.floor(loops / 2)] as number;
       assert.ok(median > 5, `median speech per loop ${median.toFixed(1)} s`);
       perLoop.forEach((sec, k) => assert.ok(sec >= 0.8 * median, `loop ${k}: ${sec.toFixed(1)} s of speech stored vs median ${median.toFixed(1)} s`));
-      const withText = segs.filter((s) => s.text !== null && s.text.trim() !== '').length;
+      const withText = segs.filter((s) => s.text !== null).length; // '' is a decoded segment with no words; NULL was never decoded
       assert.equal(withText, segs.length, 'every segment has text after catch-up');
     } finally {
       db.close();
