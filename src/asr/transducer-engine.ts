@@ -3,7 +3,7 @@ import { AppError } from '../util/errors.js';
 import { ParakeetTdtModel } from './parakeet-tdt-model.js';
 import { readTokens, type SymbolTable } from './tokens.js';
 import { defaultEndpointRules } from './transducer-endpoint.js';
-import { readOnnxMetadata } from './transducer-onnx-metadata.js';
+import { onnxPrecision, readOnnxMetadata } from './transducer-onnx-metadata.js';
 import { tokensToText, type TokenText } from './transducer-text.js';
 import { ZipformerOfflineModel } from './zipformer-offline-model.js';
 import { ZipformerStreamingModel } from './zipformer-streaming-model.js';
@@ -33,11 +33,6 @@ export interface TransducerEngineInfo {
 
 const FEATURE_SHIFT_MS = 10;
 
-/** Detect int8 exports by their operators' metadata-free signature: file name or MatMulInteger. */
-function precisionOf(file: string): 'int8' | 'fp32' {
-  return /\.int8\./.test(file) ? 'int8' : 'fp32';
-}
-
 function toWire(t: TokenText, ids: number[]): TransducerWireResult | null {
   return t.text.trim() === '' ? null : { ...t, tokenIds: ids };
 }
@@ -55,7 +50,7 @@ export const createTransducerEngine: EngineFactory = async (raw, ctx) => {
     throw new AppError('ASR_ENGINE', `asr.transducer: bad engine options (kind ${String(o?.kind)})`);
   }
   const table = readTokens(o.files.tokens);
-  const precision = precisionOf(o.files.encoder);
+  const precision = onnxPrecision(o.files.encoder);
   if (o.kind === 'zipformer-streaming') return streamingEngine(await ZipformerStreamingModel.load(o.files, ctx.threads), table, o, precision);
   const meta = readOnnxMetadata(o.files.encoder);
   const isNemo = (meta.model_type ?? '').startsWith('EncDec') || 'pred_rnn_layers' in meta;
@@ -101,6 +96,14 @@ function streamingEngine(model: ZipformerStreamingModel, table: SymbolTable, o: 
     if (!s) throw new AppError('ASR_ENGINE', `asr.transducer: unknown stream ${String(id)}`);
     return s;
   };
+  // worker-main serves requests in order; this also keeps one stream ordered for in-process use.
+  const chains = new Map<number, Promise<unknown>>();
+  const serial = <T>(id: unknown, fn: () => Promise<T> | T): Promise<T> => {
+    const key = Number(id);
+    const next = (chains.get(key) ?? Promise.resolve()).catch(() => undefined).then(fn);
+    chains.set(key, next);
+    return next;
+  };
   return {
     async call(method, args) {
       switch (method) {
@@ -110,13 +113,16 @@ function streamingEngine(model: ZipformerStreamingModel, table: SymbolTable, o: 
           streams.set(id, new ZipformerStream(model, table, opts));
           return id;
         }
-        case 'accept': return get(args[0]).accept(asSamples(args[1]));
-        case 'finish': {
+        case 'accept': {
+          const samples = asSamples(args[1]);
+          return serial(args[0], () => get(args[0]).accept(samples));
+        }
+        case 'finish': return serial(args[0], async () => {
           const r = await get(args[0]).finish();
           return toWire(r, r.tokenIds);
-        }
-        case 'reset': get(args[0]).reset(); return true;
-        case 'closeStream': return streams.delete(Number(args[0]));
+        });
+        case 'reset': return serial(args[0], () => { get(args[0]).reset(); return true; });
+        case 'closeStream': return serial(args[0], () => { chains.delete(Number(args[0])); return streams.delete(Number(args[0])); });
         default: throw new AppError('ASR_ENGINE', `asr.transducer (zipformer-streaming): unknown method ${method}`);
       }
     },

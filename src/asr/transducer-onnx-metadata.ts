@@ -16,6 +16,20 @@ export function readOnnxMetadata(file: string): Record<string, string> {
   return parseOnnxMetadata(buf, file);
 }
 
+/**
+ * 'int8' when the graph uses onnxruntime's dynamic-quantization operators (MatMulInteger,
+ * ConvInteger, DynamicQuantizeLinear), which is how upstream int8 exports are made; else 'fp32'.
+ */
+export function onnxPrecision(file: string): 'int8' | 'fp32' {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    throw new ModelMissingError(file, { cause: e });
+  }
+  return ['MatMulInteger', 'ConvInteger', 'DynamicQuantizeLinear'].some((op) => buf.includes(op)) ? 'int8' : 'fp32';
+}
+
 export function parseOnnxMetadata(buf: Uint8Array, file = 'model.onnx'): Record<string, string> {
   const out: Record<string, string> = {};
   const r = new Reader(buf, file);

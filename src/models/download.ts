@@ -153,9 +153,11 @@ async function attemptOnce(url: string, part: string, opts: DownloadOptions): Pr
   }
   const fh = await fsp.open(part, append ? 'a' : 'w');
   let received = append ? have : 0;
+  // Pending file writes; awaited before the file is closed so a failed transfer keeps
+  // every byte it received (the next attempt resumes after them).
+  let chain = Promise.resolve();
   try {
     await new Promise<void>((resolve, reject) => {
-      let chain = Promise.resolve();
       let settled = false;
       const fail = (e: Error): void => {
         if (settled) return;
@@ -194,6 +196,7 @@ async function attemptOnce(url: string, part: string, opts: DownloadOptions): Pr
       });
     });
   } catch (e) {
+    await chain.catch(() => undefined);
     if (e instanceof ModelIntegrityError || (e instanceof DownloadError && !e.retryable)) {
       await fh.close();
       await fsp.rm(part, { force: true });
@@ -201,6 +204,7 @@ async function attemptOnce(url: string, part: string, opts: DownloadOptions): Pr
     }
     throw e;
   } finally {
+    await chain.catch(() => undefined);
     await fh.close().catch(() => undefined);
   }
   if (total !== null && received < total) throw new DownloadError(url, `connection closed after ${received} of ${total} bytes`, { retryable: true });

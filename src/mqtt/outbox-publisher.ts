@@ -12,7 +12,7 @@
  *   SQLite rows, not RAM.
  */
 import type { Logger } from '../util/logger.js';
-import { OutboxRepo, type OutboxRow } from '../storage/outbox-repo.js';
+import type { OutboxRepo, OutboxRow } from '../storage/outbox-repo.js';
 import type { Topics } from './topics.js';
 
 export type PublishFn = (topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }, cb: (err?: Error) => void) => void;
@@ -95,7 +95,7 @@ export class OutboxPublisher {
       this.lastSentSeq = row.seq;
       this.inflight.add(row.seq);
       this.onPublished(row);
-      publish(this.topics.event(row.kind), OutboxRepo.message(row), { qos: row.qos, retain: row.retain === 1 }, (err) => {
+      publish(this.topics.event(row.kind), this.outbox.messageFor(row), { qos: row.qos, retain: row.retain === 1 }, (err) => {
         if (gen === this.generation) this.inflight.delete(row.seq);
         if (err) {
           this.log.debug({ seq: row.seq, err: err.message }, 'mqtt.publish_failed');
@@ -175,7 +175,7 @@ export class OutboxPublisher {
     const first = this.outbox.range(0, Number.MAX_SAFE_INTEGER, 1)[0]?.seq ?? null;
     if (publish) {
       for (const row of rows) {
-        publish(this.topics.event(row.kind), OutboxRepo.message(row), { qos: row.qos, retain: row.retain === 1 }, (err) => {
+        publish(this.topics.event(row.kind), this.outbox.messageFor(row), { qos: row.qos, retain: row.retain === 1 }, (err) => {
           if (!err && row.delivered_wall_ms === null) this.ack(row.seq);
         });
       }

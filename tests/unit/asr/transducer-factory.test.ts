@@ -29,6 +29,7 @@ test('factory: streaming and offline recognizers run in the real inference child
   try {
     const sr = await createTransducerRecognizer('zipformer-streaming', cfg, h, { files: fixtureFiles('zipformer-streaming', 'int8'), name: 'fixture-stream', family: 'zipformer' }) as StreamingRecognizer;
     assert.equal(sr.engine, 'zipformer-streaming');
+    assert.deepEqual(await h.call('asr.transducer:fixture-stream', 'info'), { family: 'zipformer-streaming', precision: 'int8' });
     const s = await sr.createStream();
     let partials = 0;
     for (let pos = 0; pos < audio.length; pos += 3200) {
@@ -43,10 +44,18 @@ test('factory: streaming and offline recognizers run in the real inference child
     assert.equal(fin.model, 'fixture-stream');
     assert.ok(fin.words.length > 0 && fin.words.every((w, i) => w.endMs > w.startMs && (i === 0 || w.startMs >= fin.words[i - 1].startMs)));
 
+    // Accepts sent without awaiting (as a capture loop might) keep their order and give the same text.
+    const s2 = await sr.createStream();
+    const pending: Promise<unknown>[] = [];
+    for (let pos = 0; pos < audio.length; pos += 12000) pending.push(s2.accept(audio.subarray(pos, pos + 12000)));
+    await Promise.all(pending);
+    assert.equal((await s2.finish())?.text, fin.text);
+
     const off = await createTransducerRecognizer('transducer-offline', cfg, h, { files: fixtureFiles('zipformer-offline', 'int8'), name: 'fixture-offline', family: 'zipformer' }) as OfflineRecognizer;
     const r = await off.recognize(audio);
     assert.equal(r?.text, expectedText('zipformer-offline', 'greedy'));
     assert.equal(r?.engine, 'transducer-offline');
+    assert.deepEqual(await h.call('asr.transducer:fixture-offline', 'info'), { family: 'zipformer-offline', precision: 'int8' });
 
     const tdt = await createTransducerRecognizer('transducer-offline', cfg, h, { files: fixtureFiles('parakeet-tdt', 'int8'), name: 'fixture-tdt', family: 'parakeet-tdt' }) as OfflineRecognizer;
     const t = await tdt.recognize(audio);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parseTokens, readTokens } from '../../../src/asr/tokens.js';
-import { MetadataReader, parseOnnxMetadata, readOnnxMetadata } from '../../../src/asr/transducer-onnx-metadata.js';
+import { MetadataReader, onnxPrecision, parseOnnxMetadata, readOnnxMetadata } from '../../../src/asr/transducer-onnx-metadata.js';
 import { tokensToText } from '../../../src/asr/transducer-text.js';
 import { fixtureFiles } from '../../helpers/asr-transducer-fixtures.js';
 
@@ -39,6 +39,8 @@ test('ONNX metadata: reads the fixture keys, rejects truncated or non-ONNX bytes
   assert.throws(() => parseOnnxMetadata(bytes.subarray(0, bytes.length - 7)), isLoadError);
   assert.throws(() => parseOnnxMetadata(Buffer.from('this is not an onnx file at all')), isLoadError);
   assert.deepEqual(parseOnnxMetadata(new Uint8Array(0)), {});
+  assert.equal(onnxPrecision(fixtureFiles('zipformer-offline', 'int8').encoder), 'int8');
+  assert.equal(onnxPrecision(fixtureFiles('zipformer-offline', 'fp32').encoder), 'fp32');
 });
 
 test('token ids → text and word timestamps', () => {

@@ -46,9 +46,10 @@ test('parley jobs: maintenance jobs registered; a scheduled session starts and s
   });
   assert.deepEqual(s.stats().map((x) => x.name), ['retention', 'checkpoint', 'backlog-drain', 'heartbeat', 'session:standup']);
   s.start();
-  await sleep(1300);
+  const until = async (cond: () => boolean) => { const end = Date.now() + 5000; while (!cond() && Date.now() < end) await sleep(20); };
+  await until(() => timers.active().length > 0);
   assert.deepEqual(timers.active(), ['standup']);
-  await sleep(1200);
+  await until(() => events.includes('stop standup'));
   await s.stop();
   await timers.stopAll();
   assert.equal(events[0], 'start standup 1');

@@ -189,3 +189,25 @@ test("':memory:' databases work (no WAL) for throwaway runs such as transcribe -
   assert.equal(p.walSizeBytes(), 0);
   p.close();
 });
+
+test('stream_id is minted once per database, survives reopen, and is in every message', () => {
+  const t = tmpDbPath();
+  const u = tmpDbPath();
+  try {
+    const a = openTestDb(t.path);
+    const id = a.outbox.streamId;
+    assert.match(id, /^[0-9A-HJKMNP-TV-Z]{26}$/);
+    const { seq } = a.events.append('speech', { stream_id: 'spoof' });
+    assert.equal(JSON.parse(a.outbox.messageFor(a.outbox.get(seq)!)).stream_id, id);
+    a.close();
+    const again = openTestDb(t.path);
+    assert.equal(again.outbox.streamId, id);
+    again.close();
+    const other = openTestDb(u.path);
+    assert.notEqual(other.outbox.streamId, id);
+    other.close();
+  } finally {
+    t.cleanup();
+    u.cleanup();
+  }
+});
