@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { FrozenConfig } from '../config/schema.js';
 import { MqttService, type CommandHandlers } from '../mqtt/mqtt-service.js';
+import { resolveDeviceId } from '../mqtt/topics.js';
 import { openDatabase, type ParleyDb } from '../storage/db.js';
 import { parleyVersion } from '../cli/version.js';
 import type { ConfigIssue } from '../util/errors.js';
@@ -30,9 +31,10 @@ export class Supervisor {
   private tierName = 'normal';
   private lastProgressMonoMs = 0;
   private stopped = false;
+  private stopMaintenance: (() => void) | undefined;
 
   constructor(private readonly o: SupervisorOptions) {
-    this.deviceId = o.cfg.device.id || hostname().replace(/[^A-Za-z0-9_.-]/g, '-');
+    this.deviceId = resolveDeviceId(o.cfg.device.id, hostname);
   }
 
   private get log() {
@@ -45,6 +47,7 @@ export class Supervisor {
     this.log.info({ version: parleyVersion(), deviceId: this.deviceId, safeMode: !!this.o.safeMode }, 'supervisor.starting');
     this.db = openDatabase(cfg.storage, { logger: logs.child('storage') });
     signal.throwIfAborted();
+    this.stopMaintenance = this.db.startMaintenance();
     this.log.info({ path: cfg.storage.db_path }, 'phase.db_ready');
     if (!this.o.safeMode) {
       this.engines = await buildEngines(cfg, logs, {}, signal, this.db);
@@ -125,6 +128,7 @@ export class Supervisor {
     }
     await this.mqtt?.stop().catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'mqtt.stop_failed'));
     await this.engines?.close();
+    this.stopMaintenance?.();
     this.db?.close();
     this.log.info({}, 'supervisor.stopped');
   }

@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FrozenConfig } from '../../config/schema.js';
+import { checkBroker } from '../../mqtt/broker-check.js';
+import { resolveDeviceId } from '../../mqtt/topics.js';
 import { resolveBundle } from '../../models/model-store.js';
+import { hostname } from 'node:os';
 
 export interface CheckResult {
   name: string;
@@ -93,5 +96,14 @@ const thermal: DoctorCheck = {
   },
 };
 
+const broker: DoctorCheck = {
+  name: 'broker',
+  async run(cfg) {
+    if (!cfg.mqtt.enabled) return [{ name: 'broker', state: 'skip', detail: 'mqtt.enabled is false' }];
+    const r = await checkBroker(cfg.mqtt, resolveDeviceId(cfg.device.id, hostname), 3000);
+    return [{ name: 'broker', state: r.ok ? 'ok' : 'fail', detail: r.detail, fix: r.ok ? undefined : 'check mqtt.url, credentials and that the broker is running' }];
+  },
+};
+
 /** Checks in display order. Other components append theirs here (broker, serial, budgets). */
-export const DOCTOR_CHECKS: DoctorCheck[] = [captureDevice, models, disk, thermal];
+export const DOCTOR_CHECKS: DoctorCheck[] = [captureDevice, models, disk, thermal, broker];

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
+import { resolveDeviceId } from '../../mqtt/topics.js';
 import { join } from 'node:path';
 import { createAudioSource } from '../../audio/capture.js';
 import { SAMPLE_RATE_HZ, type AudioSource } from '../../audio/types.js';
@@ -71,7 +72,7 @@ const command: Command = {
 
     const asrChoice = flags['no-asr'] ? 'none' : (flags.asr as string | undefined);
     const diarizeChoice = flags['no-diarize'] ? 'none' : (flags.diarize as string | undefined);
-    const deviceId = String(flags['device-id'] ?? (cfg.device.id || hostname()));
+    const deviceId = flags['device-id'] ? String(flags['device-id']) : resolveDeviceId(cfg.device.id, hostname);
     const abort = new AbortController();
     const onSignal = (): void => abort.abort();
     process.once('SIGINT', onSignal);
@@ -93,10 +94,9 @@ const command: Command = {
       }
       const wallStartMs = Date.now();
       const session = db?.sessions.start({ source: input === '-' ? 'stdin' : `file:${input}`, deviceId, wallStartMs });
-      const inner = db && session
-        ? new StoreSink({ db, sessionId: session.sessionId, deviceId, logger: logs.child('storage'), tier: () => 'normal', wallStartMs, onStored: () => mqtt?.notifyOutbox() })
-        : undefined;
-      const sink = new CollectSink(inner);
+      // Batch mode stores each segment once, in its final form (after session-end
+      // re-clustering), so consumers get exactly one event/segment per printed line.
+      const sink = new CollectSink();
       const showProgress = process.stderr.isTTY && !flags.json;
       let lastProgress = 0;
       const pipeline = new Pipeline({
@@ -111,7 +111,11 @@ const command: Command = {
       const stats = await pipeline.run(source, abort.signal);
       await pipeline.endSession(abort.signal);
       if (showProgress) process.stderr.write('\n');
-      if (db && session) db.sessions.end(session.sessionId, Date.now());
+      if (db && session) {
+        const store = new StoreSink({ db, sessionId: session.sessionId, deviceId, logger: logs.child('storage'), tier: () => 'normal', wallStartMs, onStored: () => mqtt?.notifyOutbox() });
+        for (const seg of sink.sorted()) store.store(seg);
+        db.sessions.end(session.sessionId, Date.now());
+      }
       if (mqtt) {
         const { pending } = await mqtt.drain(30000);
         if (pending > 0) process.stderr.write(`parley: ${pending} MQTT events not yet acknowledged by the broker (kept in the outbox)\n`);
