@@ -15,6 +15,8 @@ interface Piece {
   endSample: number;
   durationS: number;
   label: string;
+  /** Embedding of the whole piece. */
+  raw: Float32Array;
   /** Sliding-window embeddings inside the piece (what the re-clustering clusters). */
   windows: OfflineItem[];
 }
@@ -99,7 +101,7 @@ export class BuiltinDiarizationStage implements SegmentStage {
       const d = this.online.assign(raw, durationS);
       const label = this.onlineLabel(d.id);
       const windows = this.windows(c, bounds[k], bounds[k + 1], fps);
-      this.remember({ startSample: seg.startSample + s0, endSample: seg.startSample + s1, durationS, label, windows });
+      this.remember({ startSample: seg.startSample + s0, endSample: seg.startSample + s1, durationS, label, raw, windows });
       res.push({
         ...seg,
         startSample: seg.startSample + s0,
@@ -121,8 +123,8 @@ export class BuiltinDiarizationStage implements SegmentStage {
     if (b - a <= win) return [{ raw: this.emb.pool(c, a, b), durationS: (b - a) / fps }];
     const out: OfflineItem[] = [];
     let s = a;
-    for (; s + win <= b; s += hop) out.push({ raw: this.emb.pool(c, s, s + win), durationS: hop / fps });
-    if (s - hop + win < b) out.push({ raw: this.emb.pool(c, b - win, b), durationS: (b - (s - hop + win)) / fps });
+    for (; s + win <= b; s += hop) out.push({ raw: this.emb.pool(c, s, s + win), durationS: hop / fps, spanS: win / fps });
+    if (s - hop + win < b) out.push({ raw: this.emb.pool(c, b - win, b), durationS: (b - (s - hop + win)) / fps, spanS: win / fps });
     return out;
   }
 
@@ -145,7 +147,9 @@ export class BuiltinDiarizationStage implements SegmentStage {
   }
 
   async endSession(_ctx: StageContext): Promise<SegmentRevision[]> {
-    const pieces = this.pieces;
+    // Pieces verified against an enrolled voiceprint keep that name; the rest are re-clustered.
+    const pieces = this.pieces.filter((p) => !(this.voiceprints.some((v) => v.name === p.label)
+      && matchVoiceprint(p.raw, this.voiceprints, this.cfg.enroll_threshold)?.name === p.label));
     if (pieces.length === 0) return [];
     const items: OfflineItem[] = [];
     const owner: number[] = [];

@@ -4,7 +4,10 @@ import { spectral } from './spectral.js';
 
 export interface OfflineItem {
   raw: Float32Array;
+  /** Weight: the time this item stands for (a window's hop). */
   durationS: number;
+  /** Length of audio the embedding was computed on (defaults to durationS). */
+  spanS?: number;
 }
 
 export interface OfflineOptions {
@@ -16,6 +19,8 @@ export interface OfflineOptions {
   minItemS: number;
 }
 
+
+
 /**
  * Session-end re-clustering: session-centred, L2-normalised embeddings of the
  * longer pieces are clustered (agglomerative or spectral, then k-means refinement);
@@ -25,7 +30,7 @@ export function reclusterOffline(items: readonly OfflineItem[], o: OfflineOption
   if (items.length === 0) return [];
   const weights = items.map((i) => i.durationS);
   const unit = centerAndNormalize(items.map((i) => i.raw), weights);
-  const longIdx = items.map((_, i) => i).filter((i) => items[i].durationS >= o.minItemS);
+  const longIdx = items.map((_, i) => i).filter((i) => (items[i].spanS ?? items[i].durationS) >= o.minItemS);
   const core = longIdx.length >= 2 ? longIdx : items.map((_, i) => i);
   const vecs = core.map((i) => unit[i]);
   const w = core.map((i) => weights[i]);

@@ -15,7 +15,7 @@ export const DiarizationSection = Type.Object(
       description: 'Live labelling: a segment joins the nearest speaker when its scaled distance to that speaker\'s centroid is below this; otherwise a new speaker is created.',
     }),
     offline_threshold: Type.Number({
-      default: -0.1, minimum: -1, maximum: 1,
+      default: -0.2, minimum: -1, maximum: 1,
       description: 'Session-end re-clustering: agglomerative merging stops when the best average cosine similarity (session-centred embeddings) falls below this.',
     }),
     enroll_threshold: Type.Number({

@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readWavFile, toMono16k } from '../../../src/audio/wav-reader.js';
+import { defaultConfig } from '../../../src/config/load.js';
+import { computeDer, turnsFromSegments } from '../../../src/diarization/der.js';
+import { createDiarizationStage } from '../../../src/diarization/create-stage.js';
+import { parseRttm } from '../../../src/diarization/rttm.js';
+import { silentLogger } from '../../../src/util/logger.js';
+import { evalDir } from '../../helpers/diarization-eval.js';
+import { runStage, segmentsFromRttm } from '../../helpers/diarization-run.js';
+
+// Speech regions from the reference (oracle VAD); the Silero-VAD run is `parley transcribe --no-asr`.
+test('pyannote sample with the built-in engine: two speakers found, DER within the measured bounds', async () => {
+  const dir = join(evalDir(), 'pyannote-sample');
+  const wav = toMono16k(await readWavFile(join(dir, 'sample.wav')));
+  const ref = parseRttm(readFileSync(join(dir, 'sample.rttm'), 'utf8'));
+  const stage = await createDiarizationStage(defaultConfig().diarization, { logger: silentLogger().child('d') });
+  assert.ok(stage);
+  const r = await runStage(stage, segmentsFromRttm(wav, ref));
+  const hyp = turnsFromSegments('sample', r.final);
+  const d0 = computeDer(ref, hyp);
+  const d25 = computeDer(ref, hyp, { collarS: 0.25 });
+  const msg = `DER ${(100 * d0.der).toFixed(2)}% / collar 0.25 ${(100 * d25.der).toFixed(2)}%, ${d0.hypSpeakers} speakers`;
+  assert.equal(d0.hypSpeakers, 2, msg);
+  assert.ok(d0.der <= 0.22, msg);
+  assert.ok(d25.der <= 0.12, msg);
+});
