@@ -315,11 +315,11 @@ def nemo_features(audio):
     return ((f - mean) / std).float()
 
 
-def build_tdt(audio, d):
-    torch.manual_seed(3)
+def build_tdt(audio, d, tdt=True):
+    torch.manual_seed(3 if tdt else 7)
     vocab = len(PIECES) + 2  # <unk> + pieces + <blk> (last)
     enc, dec = M.NemoEncoder(80, 32), M.NemoDecoder(vocab, 32, 1)
-    joi = M.NemoJoiner(32, 32, 32, vocab + 5, blank_id=vocab - 1, blank_bias=5.0)
+    joi = M.NemoJoiner(32, 32, 32, vocab + (5 if tdt else 0), blank_id=vocab - 1, blank_bias=5.0 if tdt else 6.0)
     for lin in M.all_lins(enc, dec, joi):
         lin.freeze_quant()
     enc.inner.inp.wq = None  # see FEATURE_PROJECTION_FP32
@@ -338,7 +338,7 @@ def build_tdt(audio, d):
         export(joi, (torch.zeros(1, 32, 1), torch.zeros(1, 32, 1)), os.path.join(d, 'joiner.onnx'),
                ['encoder_outputs', 'decoder_outputs'], ['outputs'], {})
     write_tokens(os.path.join(d, 'tokens.txt'), ['<unk>'] + PIECES + ['<blk>'])
-    ref = {'numSamples': int(audio.numel()), 'durations': [0, 1, 2, 3, 4]}
+    ref = {'numSamples': int(audio.numel()), 'durations': [0, 1, 2, 3, 4] if tdt else []}
     blank = vocab - 1
     for precision in ('fp32', 'int8'):
         M.QuantState.enabled = precision == 'int8'
@@ -348,7 +348,16 @@ def build_tdt(audio, d):
             z = torch.zeros(1, 1, 32)
             dout, _, h, c = dec(torch.tensor([[blank]], dtype=torch.int32), torch.ones(1, dtype=torch.int32), z, z)
             toks, stamps, durs, t, skip, per_frame = [], [], [], 0, 0, 0
-            while t < frames.shape[0]:
+            while not tdt and t < frames.shape[0]:  # sherpa DecodeOne: up to 10 symbols per frame
+                for _ in range(10):
+                    logits = joi(frames[t].view(1, -1, 1), dout).reshape(-1)
+                    y = int(logits.argmax())
+                    if y == blank:
+                        break
+                    toks.append(y); stamps.append(t); durs.append(0)  # noqa: E702
+                    dout, _, h, c = dec(torch.tensor([[y]], dtype=torch.int32), torch.ones(1, dtype=torch.int32), h, c)
+                t += 1
+            while tdt and t < frames.shape[0]:
                 logits = joi(frames[t].view(1, -1, 1), dout).reshape(-1)
                 y, skip = int(logits[:vocab].argmax()), int(logits[vocab:].argmax())
                 if y != blank:
@@ -362,7 +371,8 @@ def build_tdt(audio, d):
                 if y == blank and skip == 0:
                     per_frame, skip = 0, 1
                 t += skip
-        ref[precision] = {'tdt': {'tokens': toks, 'frames': stamps, 'durations': durs}, 'encoderFrames': int(lens[0])}
+        ref[precision] = {('tdt' if tdt else 'rnnt'): {'tokens': toks, 'frames': stamps, 'durations': durs},
+                          'encoderFrames': int(lens[0])}
     M.QuantState.enabled = False
     return ref
 
@@ -370,7 +380,7 @@ def build_tdt(audio, d):
 def main():
     audio = load_audio()
     for name, fn in (('zipformer-streaming', build_streaming), ('zipformer-v1-streaming', build_streaming_v1),
-                     ('zipformer-offline', build_offline),
+                     ('zipformer-offline', build_offline), ('nemo-rnnt', lambda a, d: build_tdt(a, d, tdt=False)),
                      ('parakeet-tdt', build_tdt)):
         d = os.path.join(OUT, name)
         os.makedirs(d, exist_ok=True)

@@ -7,6 +7,7 @@ import { fixtureFiles, reference, type Precision } from '../../helpers/asr-trans
 
 const zref = reference('zipformer-offline');
 const tref = reference('parakeet-tdt');
+const rref = reference('nemo-rnnt');
 const audio = jfkSamples(zref.numSamples / 16000);
 
 for (const precision of ['fp32', 'int8'] as Precision[]) {
@@ -40,6 +41,21 @@ for (const precision of ['fp32', 'int8'] as Precision[]) {
       assert.deepEqual(r.frames, want.frames);
       assert.deepEqual(r.durations, want.durations);
       assert.ok(r.durations.some((d) => d === 0) && r.durations.some((d) => d > 1), 'fixture exercises zero and multi-frame durations');
+    } finally {
+      await model.release();
+    }
+  });
+
+  test(`NeMo RNNT (no durations) ${precision}: up to 10 symbols per frame, reproduces the PyTorch reference`, async () => {
+    const model = await ParakeetTdtModel.load(fixtureFiles('nemo-rnnt', precision), 1);
+    try {
+      const r = await model.recognize(audio);
+      const want = rref[precision].rnnt;
+      assert.deepEqual(r.tokens, want.tokens);
+      assert.deepEqual(r.frames, want.frames);
+      const perFrame = new Map<number, number>();
+      for (const f of r.frames) perFrame.set(f, (perFrame.get(f) ?? 0) + 1);
+      assert.ok([...perFrame.values()].some((n) => n > 1), 'fixture exercises several symbols per frame');
     } finally {
       await model.release();
     }
