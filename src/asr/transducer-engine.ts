@@ -66,7 +66,7 @@ export const createTransducerEngine: EngineFactory = async (raw, ctx) => {
   }
   const m = await ZipformerOfflineModel.load(o.files, ctx.threads);
   return offlineEngine({ family: 'zipformer-offline', precision }, async (s) => {
-    const r = await m.recognize(s, o.decodingMethod, o.maxActivePaths);
+    const r = await m.recognize(s, o.decodingMethod, o.maxActivePaths, table.id('<unk>') ?? -1);
     return toWire(tokensToText(r.tokens, r.frames, r.probs, table, FEATURE_SHIFT_MS * r.subsampling), r.tokens);
   }, () => m.release());
 };

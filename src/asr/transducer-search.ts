@@ -1,6 +1,7 @@
 /**
  * Greedy and modified beam search for stateless transducers (icefall/sherpa-onnx Zipformer:
- * decoder sees the last `contextSize` tokens, blank id 0, at most one symbol per frame).
+ * decoder sees the last `contextSize` tokens, blank id 0, at most one symbol per frame). As in
+ * current sherpa-onnx, `<unk>` (unkId, -1 for none) is treated as blank.
  * The search state persists across encoder chunks, so the streaming runner calls the step
  * functions chunk by chunk and the offline runner once.
  */
@@ -42,7 +43,7 @@ export class GreedySearch implements SearchState {
   private trailing = 0;
   private decoderOut: Float32Array | undefined;
 
-  constructor(private readonly m: StatelessTransducer) {}
+  constructor(private readonly m: StatelessTransducer, private readonly unkId = -1) {}
 
   result(): DecodedTokens {
     return { tokens: [...this.tokens], frames: [...this.frames], probs: [...this.probs], trailingBlanks: this.trailing };
@@ -67,7 +68,7 @@ export class GreedySearch implements SearchState {
     for (let t = 0; t < numFrames; t++) {
       const logits = await this.m.join(enc.subarray(t * dim, (t + 1) * dim), this.decoderOut, 1);
       const y = argmax(logits, 0, this.m.vocabSize);
-      if (y !== BLANK) {
+      if (y !== BLANK && y !== this.unkId) {
         this.tokens.push(y);
         this.frames.push(frameOffset + t);
         this.probs.push(softmaxProb(logits, 0, this.m.vocabSize, y));
@@ -96,7 +97,7 @@ interface Hyp {
 export class ModifiedBeamSearch implements SearchState {
   private hyps = new Map<string, Hyp>();
 
-  constructor(private readonly m: StatelessTransducer, private readonly maxActivePaths: number) {
+  constructor(private readonly m: StatelessTransducer, private readonly maxActivePaths: number, private readonly unkId = -1) {
     this.reset();
   }
 
@@ -135,7 +136,7 @@ export class ModifiedBeamSearch implements SearchState {
         const h = prev[Math.floor(idx / v)];
         const tok = idx % v;
         const score = scores[idx];
-        const cand: Hyp = tok !== BLANK
+        const cand: Hyp = tok !== BLANK && tok !== this.unkId
           ? { ys: [...h.ys, tok], logProb: score, frames: [...h.frames, frameOffset + t], trailing: 0 }
           : { ys: h.ys, logProb: score, frames: h.frames, trailing: h.trailing + 1 };
         const key = cand.ys.join(',');

@@ -34,9 +34,10 @@ export class ZipformerOfflineModel {
     return { frames: (out.data as Float32Array).subarray(0, numFrames * dim), numFrames, dim, featureFrames: feats.frames };
   }
 
-  async recognize(samples: Float32Array, method: 'greedy_search' | 'modified_beam_search', maxActivePaths: number): Promise<DecodedTokens & { subsampling: number }> {
+  /** unkId: the `<unk>` token id (treated as blank, as sherpa-onnx does), -1 for none. */
+  async recognize(samples: Float32Array, method: 'greedy_search' | 'modified_beam_search', maxActivePaths: number, unkId = -1): Promise<DecodedTokens & { subsampling: number }> {
     const enc = await this.encode(samples);
-    const search = method === 'modified_beam_search' ? new ModifiedBeamSearch(this.decoderJoiner, maxActivePaths) : new GreedySearch(this.decoderJoiner);
+    const search = method === 'modified_beam_search' ? new ModifiedBeamSearch(this.decoderJoiner, maxActivePaths, unkId) : new GreedySearch(this.decoderJoiner, unkId);
     if (enc.numFrames > 0) await search.step(enc.frames, enc.numFrames, enc.dim, 0);
     const subsampling = enc.numFrames > 0 ? Math.max(1, Math.round(enc.featureFrames / enc.numFrames)) : 4;
     return { ...search.result(), subsampling };

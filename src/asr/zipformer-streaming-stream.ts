@@ -52,9 +52,10 @@ export class ZipformerStream {
 
   constructor(private readonly model: ZipformerStreamingModel, private readonly table: SymbolTable, private readonly opts: StreamOptions) {
     this.states = model.initStates();
+    const unk = table.id('<unk>') ?? -1;
     this.search = opts.decodingMethod === 'modified_beam_search'
-      ? new ModifiedBeamSearch(model.decoderJoiner, opts.maxActivePaths)
-      : new GreedySearch(model.decoderJoiner);
+      ? new ModifiedBeamSearch(model.decoderJoiner, opts.maxActivePaths, unk)
+      : new GreedySearch(model.decoderJoiner, unk);
   }
 
   async accept(samples: Float32Array): Promise<StreamPartial> {
