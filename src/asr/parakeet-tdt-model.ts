@@ -63,7 +63,8 @@ export class ParakeetTdtModel {
     return { data: f.data, frames: f.frames };
   }
 
-  async recognize(samples: Float32Array): Promise<TdtDecoded> {
+  /** blankPenalty is subtracted from the blank logit (sherpa `blank_penalty`, 0 = off). */
+  async recognize(samples: Float32Array, blankPenalty = 0): Promise<TdtDecoded> {
     const feats = this.features(samples);
     const empty: TdtDecoded = { tokens: [], frames: [], durations: [], probs: [], subsampling: this.subsampling };
     if (feats.frames < this.subsampling) return empty;
@@ -75,7 +76,7 @@ export class ParakeetTdtModel {
     const n = Math.min(intValues(lens)[0], tOut);
     const enc = out.data as Float32Array;
     const frame = (t: number): Float32Array => { const v = new Float32Array(c); for (let k = 0; k < c; k++) v[k] = enc[k * tOut + t]; return v; };
-    return this.decodeTdt(frame, n, c);
+    return this.decodeTdt(frame, n, c, blankPenalty);
   }
 
   private async decodeStep(token: number, states: ort.Tensor[]): Promise<{ out: ort.Tensor; states: ort.Tensor[] }> {
@@ -83,7 +84,7 @@ export class ParakeetTdtModel {
     return { out: res[0], states: res.slice(2, 4) };
   }
 
-  private async decodeTdt(frame: (t: number) => Float32Array, numFrames: number, c: number): Promise<TdtDecoded> {
+  private async decodeTdt(frame: (t: number) => Float32Array, numFrames: number, c: number, blankPenalty: number): Promise<TdtDecoded> {
     const zeros = (): ort.Tensor => f32(new Float32Array(this.layers * this.hidden), [this.layers, 1, this.hidden]);
     let dec = await this.decodeStep(this.blankId, [zeros(), zeros()]);
     const r: TdtDecoded = { tokens: [], frames: [], durations: [], probs: [], subsampling: this.subsampling };
@@ -91,6 +92,7 @@ export class ParakeetTdtModel {
     for (let t = 0, skip = 0; t < numFrames; t += skip) {
       const [logitT] = await run(this.joiner, [f32(frame(t), [1, c, 1]), dec.out]);
       const logits = logitT.data as Float32Array;
+      if (blankPenalty > 0) logits[this.blankId] -= blankPenalty;
       const numDurations = logits.length - this.vocabSize;
       const y = argmax(logits, 0, this.vocabSize);
       if (numDurations > 0) {

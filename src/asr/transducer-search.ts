@@ -36,6 +36,17 @@ export interface SearchState {
 
 const BLANK = 0;
 
+export interface SearchOptions {
+  /** `<unk>` id, decoded as blank (sherpa-onnx behaviour); -1 or absent for none. */
+  unkId?: number;
+  /** Subtracted from the blank logit before the search (sherpa `blank_penalty`); 0 = off. */
+  blankPenalty?: number;
+}
+
+function penalize(logits: Float32Array, rows: number, vocab: number, penalty: number): void {
+  if (penalty > 0) for (let i = 0; i < rows; i++) logits[i * vocab + BLANK] -= penalty;
+}
+
 export class GreedySearch implements SearchState {
   private tokens: number[] = [];
   private frames: number[] = [];
@@ -43,7 +54,13 @@ export class GreedySearch implements SearchState {
   private trailing = 0;
   private decoderOut: Float32Array | undefined;
 
-  constructor(private readonly m: StatelessTransducer, private readonly unkId = -1) {}
+  private readonly unkId: number;
+  private readonly blankPenalty: number;
+
+  constructor(private readonly m: StatelessTransducer, opts: SearchOptions = {}) {
+    this.unkId = opts.unkId ?? -1;
+    this.blankPenalty = opts.blankPenalty ?? 0;
+  }
 
   result(): DecodedTokens {
     return { tokens: [...this.tokens], frames: [...this.frames], probs: [...this.probs], trailingBlanks: this.trailing };
@@ -67,6 +84,7 @@ export class GreedySearch implements SearchState {
     this.decoderOut ??= await this.m.decode([this.context()]);
     for (let t = 0; t < numFrames; t++) {
       const logits = await this.m.join(enc.subarray(t * dim, (t + 1) * dim), this.decoderOut, 1);
+      penalize(logits, 1, this.m.vocabSize, this.blankPenalty);
       const y = argmax(logits, 0, this.m.vocabSize);
       if (y !== BLANK && y !== this.unkId) {
         this.tokens.push(y);
@@ -97,7 +115,12 @@ interface Hyp {
 export class ModifiedBeamSearch implements SearchState {
   private hyps = new Map<string, Hyp>();
 
-  constructor(private readonly m: StatelessTransducer, private readonly maxActivePaths: number, private readonly unkId = -1) {
+  private readonly unkId: number;
+  private readonly blankPenalty: number;
+
+  constructor(private readonly m: StatelessTransducer, private readonly maxActivePaths: number, opts: SearchOptions = {}) {
+    this.unkId = opts.unkId ?? -1;
+    this.blankPenalty = opts.blankPenalty ?? 0;
     this.reset();
   }
 
@@ -124,6 +147,7 @@ export class ModifiedBeamSearch implements SearchState {
       const encRep = new Float32Array(n * dim);
       for (let i = 0; i < n; i++) encRep.set(enc.subarray(t * dim, (t + 1) * dim), i * dim);
       const logits = await this.m.join(encRep, dec, n);
+      penalize(logits, n, v, this.blankPenalty);
       const scores = new Float64Array(n * v);
       for (let i = 0; i < n; i++) {
         const lse = logSumExp(logits, i * v, v);

@@ -24,6 +24,9 @@ for (const precision of ['fp32', 'int8'] as Precision[]) {
       assert.deepEqual(b.frames, zref[precision].modifiedBeamSearch.frames);
       const none = await model.recognize(new Float32Array(800), 'greedy_search', 4);
       assert.deepEqual(none.tokens, []);
+      // A large blank penalty means blank never wins: (almost) every frame emits a token.
+      const pen = await model.recognize(audio, 'greedy_search', 4, { blankPenalty: 20 });
+      assert.ok(pen.tokens.length > g.tokens.length && pen.tokens.length >= 0.9 * zref[precision].encoderFrames, `${pen.tokens.length}`);
     } finally {
       await model.release();
     }
@@ -41,6 +44,8 @@ for (const precision of ['fp32', 'int8'] as Precision[]) {
       assert.deepEqual(r.frames, want.frames);
       assert.deepEqual(r.durations, want.durations);
       assert.ok(r.durations.some((d) => d === 0) && r.durations.some((d) => d > 1), 'fixture exercises zero and multi-frame durations');
+      const pen = await model.recognize(audio, 20);
+      assert.ok(pen.tokens.length > r.tokens.length, 'blank penalty increases emissions');
     } finally {
       await model.release();
     }
