@@ -318,6 +318,48 @@ def nemo_features(audio):
     return ((f - mean) / std).float()
 
 
+NEMO_MAX_SYMBOLS_PER_FRAME = 10  # beam-search safety cap (a hypothesis that emitted this many tokens on one frame advances)
+
+
+def nemo_beam(frames, dec, joi, vocab, tdt, beam=BEAM):
+    """sherpa-onnx OfflineTransducerModifiedBeamSearchNeMoDecoder: frame-asynchronous hypotheses
+    (each keeps its LSTM state and frame), expand those at the minimum frame with the top-k tokens
+    of log_softmax, blank/unk advance max(1, duration), tokens advance the duration (TDT) or stay
+    (RNNT), keep the best `beam` by log prob; no merging. Plus NEMO_MAX_SYMBOLS_PER_FRAME."""
+    blank, n = vocab - 1, frames.shape[0]
+    z = torch.zeros(1, 1, 32)
+    hyps = [dict(ys=[], frames=[], durs=[], lp=np.float32(0), st=(z, z), t=0, run=0)]
+    while True:
+        m = min(h['t'] for h in hyps)
+        if m >= n:
+            break
+        cands = []
+        for h in hyps:
+            if h['t'] > m:
+                cands.append(h)
+                continue
+            last = h['ys'][-1] if h['ys'] else blank
+            dout, _, hh, cc = dec(torch.tensor([[last]], dtype=torch.int32), torch.ones(1, dtype=torch.int32), *h['st'])
+            logits = joi(frames[h['t']].view(1, -1, 1), dout).reshape(-1)
+            lp = torch.log_softmax(logits[:vocab], dim=-1)
+            skip = int(logits[vocab:].argmax()) if tdt else 1
+            vals, idx = lp.topk(beam)
+            for v, k in zip(vals.tolist(), idx.tolist()):
+                score = np.float32(np.float32(v) + h['lp'])
+                if k in (blank, 0):  # blank, or <unk> (id 0 in NeMo tokens.txt), which sherpa treats as blank
+                    cands.append(dict(h, lp=score, t=h['t'] + max(1, skip), run=0))
+                else:
+                    adv = skip if tdt else 0
+                    run = h['run'] + 1 if adv == 0 else 0
+                    if run >= NEMO_MAX_SYMBOLS_PER_FRAME:
+                        adv, run = 1, 0
+                    cands.append(dict(ys=h['ys'] + [k], frames=h['frames'] + [h['t']], durs=h['durs'] + [skip if tdt else 0],
+                                      lp=score, st=(hh, cc), t=h['t'] + adv, run=run))
+        hyps = sorted(cands, key=lambda c: -float(c['lp']))[:beam]
+    best = max(hyps, key=lambda c: float(c['lp']))
+    return {'tokens': best['ys'], 'frames': best['frames'], 'durations': best['durs']}
+
+
 def build_tdt(audio, d, tdt=True):
     torch.manual_seed(3 if tdt else 7)
     vocab = len(PIECES) + 2  # <unk> + pieces + <blk> (last)
@@ -374,8 +416,9 @@ def build_tdt(audio, d, tdt=True):
                 if y == blank and skip == 0:
                     per_frame, skip = 0, 1
                 t += skip
+            bm = nemo_beam(frames, dec, joi, vocab, tdt)
         ref[precision] = {('tdt' if tdt else 'rnnt'): {'tokens': toks, 'frames': stamps, 'durations': durs},
-                          'encoderFrames': int(lens[0])}
+                          'modifiedBeamSearch': bm, 'encoderFrames': int(lens[0])}
     M.QuantState.enabled = False
     return ref
 
@@ -392,7 +435,7 @@ def main():
         with open(os.path.join(d, 'reference.json'), 'w') as fh:
             json.dump(ref, fh, indent=1)
         for p in ('fp32', 'int8'):
-            summary = {k: len(v['tokens']) for k, v in ref[p].items() if isinstance(v, dict)}
+            summary = {k: len(v['tokens']) for k, v in ref[p].items() if isinstance(v, dict)}  # noqa
             print(name, p, summary, 'frames', ref[p]['encoderFrames'],
                   {k: len(set(v['tokens'])) for k, v in ref[p].items() if isinstance(v, dict)})
 

@@ -61,8 +61,9 @@ export const createTransducerEngine: EngineFactory = async (raw, ctx) => {
     if (table.size !== m.vocabSize || table.id('<blk>') !== m.blankId) {
       throw new AppError('MODEL_LOAD', `${o.files.tokens}: NeMo tokens.txt must have ${m.vocabSize} entries with <blk> last`);
     }
+    m.unkId = table.id('<unk>') ?? -1;
     return offlineEngine({ family: 'parakeet-tdt', precision }, async (s) => {
-      const r = await m.recognize(s, o.blankPenalty);
+      const r = await m.recognize(s, { blankPenalty: o.blankPenalty, method: o.decodingMethod, maxActivePaths: o.maxActivePaths });
       return toWire(tokensToText(r.tokens, r.frames, r.probs, table, FEATURE_SHIFT_MS * r.subsampling), r.tokens);
     }, () => m.release());
   }

@@ -44,8 +44,15 @@ for (const precision of ['fp32', 'int8'] as Precision[]) {
       assert.deepEqual(r.frames, want.frames);
       assert.deepEqual(r.durations, want.durations);
       assert.ok(r.durations.some((d) => d === 0) && r.durations.some((d) => d > 1), 'fixture exercises zero and multi-frame durations');
-      const pen = await model.recognize(audio, 20);
+      const pen = await model.recognize(audio, { blankPenalty: 20 });
       assert.ok(pen.tokens.length > r.tokens.length, 'blank penalty increases emissions');
+      model.unkId = 0;
+      const b = await model.recognize(audio, { method: 'modified_beam_search', maxActivePaths: 4 });
+      const wantB = tref[precision].modifiedBeamSearch;
+      assert.ok(wantB.tokens.length > 10);
+      assert.deepEqual(b.tokens, wantB.tokens, 'TDT beam tokens');
+      assert.deepEqual(b.frames, wantB.frames, 'TDT beam frames');
+      assert.deepEqual(b.durations, wantB.durations, 'TDT beam durations');
     } finally {
       await model.release();
     }
@@ -61,6 +68,11 @@ for (const precision of ['fp32', 'int8'] as Precision[]) {
       const perFrame = new Map<number, number>();
       for (const f of r.frames) perFrame.set(f, (perFrame.get(f) ?? 0) + 1);
       assert.ok([...perFrame.values()].some((n) => n > 1), 'fixture exercises several symbols per frame');
+      model.unkId = 0;
+      const b = await model.recognize(audio, { method: 'modified_beam_search', maxActivePaths: 4 });
+      assert.ok(rref[precision].modifiedBeamSearch.tokens.length > 5);
+      assert.deepEqual(b.tokens, rref[precision].modifiedBeamSearch.tokens, 'RNNT beam tokens');
+      assert.deepEqual(b.frames, rref[precision].modifiedBeamSearch.frames, 'RNNT beam frames');
     } finally {
       await model.release();
     }
