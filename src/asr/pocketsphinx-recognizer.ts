@@ -14,12 +14,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DeepReadonly } from '../config/schema.js';
 import type { AsrConfig } from '../config/sections/asr.js';
 import { AppError, ModelMissingError } from '../util/errors.js';
 import { parseSphinxOutput } from './pocketsphinx-output.js';
 import type { OfflineRecognizer, RecognitionResult } from './recognizer.js';
 
-export type PocketsphinxOptions = AsrConfig['pocketsphinx'];
+export type PocketsphinxOptions = DeepReadonly<AsrConfig['pocketsphinx']>;
 
 export const POCKETSPHINX_INSTALL_HINT = 'install it with `sudo apt-get install pocketsphinx pocketsphinx-en-us` (Debian / Raspberry Pi OS)';
 const SAMPLE_RATE_HZ = 16000;

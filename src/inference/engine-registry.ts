@@ -7,5 +7,6 @@ import type { EngineFactory } from './engine.js';
 export const ENGINE_LOADERS: Record<string, () => Promise<EngineFactory>> = {
   'ota.vad-probe': async () => (await import('../ota/vad-probe-engine.js')).createVadProbeEngine,
   'test.echo': async () => (await import('./test-echo-engine.js')).createEchoEngine,
+  'asr.transducer': async () => (await import('../asr/transducer-engine.js')).createTransducerEngine,
   'vad.silero': async () => (await import('../vad/silero-engine.js')).createSileroEngine,
 };

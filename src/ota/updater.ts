@@ -17,7 +17,7 @@ import { AppError, ManifestError, SignatureError, toAppError } from '../util/err
 import type { Logger } from '../util/logger.js';
 import { openBundle } from './bundle-file.js';
 import { downloadBundle } from './download.js';
-import { faultPoint } from './faults.js';
+import { faultPoint, faultPointSync } from './faults.js';
 import { goldenAcceptance } from './golden.js';
 import { checkPolicy, verifyManifestSignature } from './manifest.js';
 import { acquireLock } from './ota-lock.js';
@@ -44,6 +44,8 @@ export interface InstallOptions {
 
 export class OtaUpdater extends EventEmitter {
   readonly paths: OtaPaths;
+  readonly config: FrozenConfig;
+  readonly parleyVersion: string;
   private state: OtaState;
   private probationTimer: NodeJS.Timeout | undefined;
   private readonly rejected: Record<string, number> = {};
@@ -52,6 +54,8 @@ export class OtaUpdater extends EventEmitter {
 
   constructor(private readonly opts: OtaUpdaterOptions) {
     super();
+    this.config = opts.config;
+    this.parleyVersion = opts.parleyVersion;
     this.cfg = opts.config.ota;
     this.paths = new OtaPaths(this.cfg.data_dir);
     this.state = loadState(this.paths);
@@ -74,12 +78,15 @@ export class OtaUpdater extends EventEmitter {
       if (Object.entries(c.roles).every(([role, r]) => roleIntact(this.paths, role, r))) {
         savePointer(this.paths, { ...pointer, ...c.roles });
         this.enterProbation(s.probation);
-        result = { ok: true, action: 'recover', version: c.version, message: 'activation completed after restart; probation restarted' };
+        result = this.cfg.probation_minutes === 0
+          ? this.commit()
+          : { ok: true, action: 'recover', version: c.version, message: 'activation completed after restart; probation restarted' };
       } else {
         result = await this.rollback('candidate incomplete after interrupted activation', false);
       }
     } else if (phase === 'probation') {
       this.enterProbation(s.probation);
+      if (this.cfg.probation_minutes === 0) result = this.commit();
     } else if (phase === 'rolling_back') {
       result = await this.rollback(s.last_result?.message ?? 'interrupted rollback', true);
     } else if (phase === 'committing') {
@@ -186,7 +193,7 @@ export class OtaUpdater extends EventEmitter {
     const reason = e instanceof SignatureError || e instanceof ManifestError ? e.reason : err.code.toLowerCase();
     if (e instanceof SignatureError || e instanceof ManifestError) this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
     try {
-      if (phase === 'activating' || phase === 'probation') {
+      if (phase === 'activating' || phase === 'probation' || phase === 'committing') {
         await this.rollback(`${phase} failed: ${err.message}`, true);
       } else {
         const pointer = loadPointer(this.paths);
@@ -206,6 +213,7 @@ export class OtaUpdater extends EventEmitter {
     this.clearTimer();
     const version = this.state.candidate?.version;
     this.setPhase('committing');
+    faultPointSync('commit', this.paths.dataDir, this.opts.env ?? process.env);
     const result: OtaResult = { ok: true, action: 'commit', version, message: `version ${version} committed` };
     this.finish(result, { probation: undefined });
     this.event({ type: 'ota.committed', version });

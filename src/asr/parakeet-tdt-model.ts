@@ -1,0 +1,132 @@
+import { kaldiFbank, NEMO_FBANK } from '../frontend/kaldi-fbank.js';
+import { ModelLoadError } from '../util/errors.js';
+import { argmax, softmaxProb } from './transducer-search.js';
+import { f32, i32, i64, intValues, loadSession, run, type LoadedSession, type ort } from './transducer-ort.js';
+
+/**
+ * NeMo transducer exported by sherpa-onnx (Parakeet TDT / RNNT).
+ * Encoder: audio_signal f32[N, F, T] (feature-major), length i64[N] → outputs f32[N, C, T'],
+ *   encoded_lengths (int32 or int64). Metadata: vocab_size (without blank), subsampling_factor,
+ *   normalize_type, pred_rnn_layers, pred_hidden, feat_dim (optional, default 80).
+ * Decoder (LSTM prediction net): targets i32[N,1], target_length i32[N], two LSTM states
+ *   f32[L, N, H] → outputs f32[N, H, 1], lengths, next states.
+ * Joiner: encoder_outputs f32[N, C, 1], decoder_outputs f32[N, H, 1] → f32[N, 1, 1, V(+D)].
+ * Blank is the last token (vocab_size). With D = output − V > 0 the model is TDT: the last D
+ * outputs are duration logits and the argmax index is the number of frames to skip.
+ */
+export interface TdtDecoded {
+  tokens: number[];
+  frames: number[];
+  durations: number[];
+  probs: number[];
+  subsampling: number;
+}
+
+const MAX_TOKENS_PER_FRAME_TDT = 5;
+const MAX_SYMBOLS_PER_FRAME_RNNT = 10;
+
+export class ParakeetTdtModel {
+  readonly vocabSize: number;
+  readonly blankId: number;
+  readonly subsampling: number;
+  readonly featDim: number;
+  readonly normalizeType: string;
+  private readonly layers: number;
+  private readonly hidden: number;
+
+  private constructor(private readonly encoder: LoadedSession, private readonly decoder: LoadedSession, private readonly joiner: LoadedSession) {
+    const m = encoder.meta;
+    this.vocabSize = m.int('vocab_size') + 1;
+    this.blankId = this.vocabSize - 1;
+    this.subsampling = m.int('subsampling_factor');
+    this.layers = m.int('pred_rnn_layers');
+    this.hidden = m.int('pred_hidden');
+    this.featDim = m.int('feat_dim', 80);
+    this.normalizeType = m.str('normalize_type', '') === 'NA' ? '' : m.str('normalize_type', '');
+    if (m.int('is_giga_am', 0) !== 0) throw new ModelLoadError(encoder.file, 'GigaAM NeMo exports are not supported');
+    if (decoder.inputNames.length !== 4) throw new ModelLoadError(decoder.file, `NeMo decoder must have 4 inputs (targets, target_length, 2 states), has ${decoder.inputNames.length}`);
+    if (joiner.inputNames.length !== 2) throw new ModelLoadError(joiner.file, 'NeMo joiner must have 2 inputs');
+  }
+
+  static async load(files: { encoder: string; decoder: string; joiner: string }, threads: number): Promise<ParakeetTdtModel> {
+    return new ParakeetTdtModel(await loadSession(files.encoder, threads), await loadSession(files.decoder, threads), await loadSession(files.joiner, threads));
+  }
+
+  /**
+   * NeMo features as kaldi-native-fbank computes them for sherpa-onnx (`is_librosa`): hann window,
+   * no DC removal, librosa Slaney mel banks 0 Hz..Nyquist (NEMO_FBANK with feat_dim bins), then
+   * per-feature mean/std normalisation (std over T−1, + 1e-5) when normalize_type is per_feature.
+   */
+  features(samples: Float32Array): { data: Float32Array; frames: number } {
+    const f = kaldiFbank(samples, { ...NEMO_FBANK, numBins: this.featDim });
+    if (this.normalizeType === 'per_feature' && f.frames > 1) normalizePerFeature(f.data, f.frames, f.bins);
+    return { data: f.data, frames: f.frames };
+  }
+
+  async recognize(samples: Float32Array): Promise<TdtDecoded> {
+    const feats = this.features(samples);
+    const empty: TdtDecoded = { tokens: [], frames: [], durations: [], probs: [], subsampling: this.subsampling };
+    if (feats.frames < this.subsampling) return empty;
+    const fm = new Float32Array(feats.data.length); // [F, T]
+    for (let t = 0; t < feats.frames; t++) for (let k = 0; k < this.featDim; k++) fm[k * feats.frames + t] = feats.data[t * this.featDim + k];
+    const [out, lens] = await run(this.encoder, [f32(fm, [1, this.featDim, feats.frames]), i64([feats.frames], [1])]);
+    const c = out.dims[1];
+    const tOut = out.dims[2];
+    const n = Math.min(intValues(lens)[0], tOut);
+    const enc = out.data as Float32Array;
+    const frame = (t: number): Float32Array => { const v = new Float32Array(c); for (let k = 0; k < c; k++) v[k] = enc[k * tOut + t]; return v; };
+    return this.decodeTdt(frame, n, c);
+  }
+
+  private async decodeStep(token: number, states: ort.Tensor[]): Promise<{ out: ort.Tensor; states: ort.Tensor[] }> {
+    const res = await run(this.decoder, [i32([token], [1, 1]), i32([1], [1]), ...states]);
+    return { out: res[0], states: res.slice(2, 4) };
+  }
+
+  private async decodeTdt(frame: (t: number) => Float32Array, numFrames: number, c: number): Promise<TdtDecoded> {
+    const zeros = (): ort.Tensor => f32(new Float32Array(this.layers * this.hidden), [this.layers, 1, this.hidden]);
+    let dec = await this.decodeStep(this.blankId, [zeros(), zeros()]);
+    const r: TdtDecoded = { tokens: [], frames: [], durations: [], probs: [], subsampling: this.subsampling };
+    let tokensThisFrame = 0;
+    for (let t = 0, skip = 0; t < numFrames; t += skip) {
+      const [logitT] = await run(this.joiner, [f32(frame(t), [1, c, 1]), dec.out]);
+      const logits = logitT.data as Float32Array;
+      const numDurations = logits.length - this.vocabSize;
+      const y = argmax(logits, 0, this.vocabSize);
+      if (numDurations > 0) {
+        skip = argmax(logits, this.vocabSize, numDurations);
+      } else {
+        skip = y === this.blankId || tokensThisFrame + 1 >= MAX_SYMBOLS_PER_FRAME_RNNT ? 1 : 0;
+      }
+      if (y !== this.blankId) {
+        r.tokens.push(y);
+        r.frames.push(t);
+        r.durations.push(skip);
+        r.probs.push(softmaxProb(logits, 0, this.vocabSize, y));
+        dec = await this.decodeStep(y, dec.states);
+        tokensThisFrame++;
+      }
+      if (skip > 0) tokensThisFrame = 0;
+      if (numDurations > 0 && tokensThisFrame >= MAX_TOKENS_PER_FRAME_TDT) { tokensThisFrame = 0; skip = 1; }
+      if (y === this.blankId && skip === 0) { tokensThisFrame = 0; skip = 1; }
+    }
+    return r;
+  }
+
+  async release(): Promise<void> {
+    for (const s of [this.encoder, this.decoder, this.joiner]) await s.session.release();
+  }
+}
+
+/** NeMo per_feature normalisation in place: (x − mean) / (std + 1e-5), std with T−1. */
+export function normalizePerFeature(data: Float32Array, frames: number, bins: number): void {
+  for (let k = 0; k < bins; k++) {
+    let mean = 0;
+    for (let t = 0; t < frames; t++) mean += data[t * bins + k];
+    mean /= frames;
+    let v = 0;
+    for (let t = 0; t < frames; t++) { const d = data[t * bins + k] - mean; v += d * d; }
+    const std = Math.sqrt(v / (frames - 1)) + 1e-5;
+    for (let t = 0; t < frames; t++) data[t * bins + k] = (data[t * bins + k] - mean) / std;
+  }
+}
