@@ -8,6 +8,9 @@
  * Events ('event'): { type: 'ota.phase'|'ota.progress'|'ota.rejected'|'ota.failed'|
  * 'ota.activated'|'ota.committed'|'ota.rolled_back'|'ota.recovered', ... }.
  * 'model-changed' ({ roles }) tells the supervisor to reload models.
+ *
+ * Longer than the 300-line norm on purpose: every persisted phase, its failure path and
+ * its recovery live in one file so they can be read (and reviewed) together.
  */
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
