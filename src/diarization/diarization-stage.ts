@@ -82,14 +82,13 @@ export class BuiltinDiarizationStage implements SegmentStage {
     const c = this.emb.analyze(seg.samples);
     const fps = this.emb.framesPerSecond(c);
     const minFrames = Math.round((this.cfg.min_segment_ms / 1000) * fps);
-    const cuts = c.frames >= 2 * minFrames
-      ? detectChangePoints(this.emb, c, {
+    const cuts = c.frames < 2 * minFrames ? [] : this.cfg.change_method === 'clustering' ? this.cutsByClustering(c, fps, minFrames)
+      : detectChangePoints(this.emb, c, {
         contextFrames: Math.round((this.cfg.change_context_ms / 1000) * fps),
         hopFrames: Math.max(1, Math.round((this.cfg.change_step_ms / 1000) * fps)),
         minFrames,
         threshold: this.cfg.change_threshold,
-      })
-      : [];
+      });
     const bounds = [0, ...cuts, c.frames];
     const res: PipelineSegment[] = [];
     for (let k = 0; k + 1 < bounds.length; k++) {
@@ -114,6 +113,60 @@ export class BuiltinDiarizationStage implements SegmentStage {
     }
     if (cuts.length > 0) this.opts.logger.debug({ startSample: seg.startSample, pieces: res.length }, 'diarization.split');
     return res;
+  }
+
+  /**
+   * Change points from clustering: the segment's sliding windows are clustered together
+   * with the session's most recent windows (context_windows); label runs shorter than
+   * min_segment_ms are absorbed by their longer neighbour; cuts go halfway between the
+   * centres of the last window of one run and the first of the next.
+   */
+  private cutsByClustering(c: CepstralFrames, fps: number, minFrames: number): number[] {
+    const win = Math.round((this.cfg.window_ms / 1000) * fps);
+    const hop = Math.max(1, Math.round((this.cfg.hop_ms / 1000) * fps));
+    if (c.frames <= win + hop) return [];
+    const starts: number[] = [];
+    for (let s = 0; s + win <= c.frames; s += hop) starts.push(s);
+    const cur: OfflineItem[] = starts.map((s) => ({ raw: this.emb.pool(c, s, s + win), durationS: hop / fps, spanS: win / fps }));
+    const ctx: OfflineItem[] = [];
+    for (let i = this.pieces.length - 1; i >= 0 && ctx.length < this.cfg.context_windows; i--) ctx.push(...this.pieces[i].windows);
+    const labels = reclusterOffline([...ctx, ...cur], {
+      method: this.cfg.offline_method, threshold: this.cfg.offline_threshold, maxSpeakers: this.cfg.max_speakers,
+      numSpeakers: this.opts.knownSpeakers, minItemS: 0, maxCore: this.cfg.max_cluster_items,
+    }).slice(ctx.length);
+    const runs: { label: number; first: number; last: number }[] = [];
+    labels.forEach((l, i) => {
+      const r = runs[runs.length - 1];
+      if (r && r.label === l) r.last = i;
+      else runs.push({ label: l, first: i, last: i });
+    });
+    const len = (r: { first: number; last: number }): number => (r.last - r.first + 1) * hop;
+    for (;;) {
+      let shortest = -1;
+      runs.forEach((r, i) => {
+        if (runs.length > 1 && len(r) < minFrames && (shortest < 0 || len(r) < len(runs[shortest]))) shortest = i;
+      });
+      if (shortest < 0) break;
+      const r = runs[shortest];
+      const left = runs[shortest - 1];
+      const right = runs[shortest + 1];
+      const into = !right || (left && len(left) >= len(right)) ? left : right;
+      into.first = Math.min(into.first, r.first);
+      into.last = Math.max(into.last, r.last);
+      runs.splice(shortest, 1);
+      for (let i = runs.length - 1; i > 0; i--) {
+        if (runs[i].label === runs[i - 1].label) {
+          runs[i - 1].last = runs[i].last;
+          runs.splice(i, 1);
+        }
+      }
+    }
+    const cuts: number[] = [];
+    for (let i = 1; i < runs.length; i++) {
+      const t = Math.round((starts[runs[i - 1].last] + starts[runs[i].first]) / 2 + win / 2);
+      if (t >= minFrames && c.frames - t >= minFrames && (cuts.length === 0 || t - cuts[cuts.length - 1] >= minFrames)) cuts.push(t);
+    }
+    return cuts;
   }
 
   /** Sliding windows (window_ms, hop_ms) over frames [a, b); the last one is aligned to the end. */
@@ -165,6 +218,7 @@ export class BuiltinDiarizationStage implements SegmentStage {
       maxSpeakers: this.cfg.max_speakers,
       numSpeakers: this.opts.knownSpeakers,
       minItemS: this.cfg.min_segment_ms / 1000,
+      maxCore: this.cfg.max_cluster_items,
     });
     const K = Math.max(...wl) + 1;
     const votes = pieces.map(() => new Float64Array(K));

@@ -17,6 +17,8 @@ export interface OfflineOptions {
   numSpeakers?: number;
   /** Items shorter than this are attached to the nearest cluster after clustering. */
   minItemS: number;
+  /** Cluster at most this many items (evenly spaced subset); the rest join the nearest cluster. */
+  maxCore?: number;
 }
 
 
@@ -31,7 +33,12 @@ export function reclusterOffline(items: readonly OfflineItem[], o: OfflineOption
   const weights = items.map((i) => i.durationS);
   const unit = centerAndNormalize(items.map((i) => i.raw), weights);
   const longIdx = items.map((_, i) => i).filter((i) => (items[i].spanS ?? items[i].durationS) >= o.minItemS);
-  const core = longIdx.length >= 2 ? longIdx : items.map((_, i) => i);
+  let core = longIdx.length >= 2 ? longIdx : items.map((_, i) => i);
+  const maxCore = o.maxCore ?? Infinity;
+  if (core.length > maxCore) {
+    const stride = core.length / maxCore;
+    core = Array.from({ length: maxCore }, (_, k) => core[Math.floor(k * stride)]);
+  }
   const vecs = core.map((i) => unit[i]);
   const w = core.map((i) => weights[i]);
   let labels: number[];

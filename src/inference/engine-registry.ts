@@ -9,4 +9,6 @@ export const ENGINE_LOADERS: Record<string, () => Promise<EngineFactory>> = {
   'test.echo': async () => (await import('./test-echo-engine.js')).createEchoEngine,
   'asr.transducer': async () => (await import('../asr/transducer-engine.js')).createTransducerEngine,
   'vad.silero': async () => (await import('../vad/silero-engine.js')).createSileroEngine,
+  'diarization.embedding': async () => (await import('../diarization/neural-embedding.js')).createEmbeddingEngine,
+  'diarization.segmentation': async () => (await import('../diarization/segmentation.js')).createSegmentationEngine,
 };

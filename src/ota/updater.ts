@@ -8,6 +8,9 @@
  * Events ('event'): { type: 'ota.phase'|'ota.progress'|'ota.rejected'|'ota.failed'|
  * 'ota.activated'|'ota.committed'|'ota.rolled_back'|'ota.recovered', ... }.
  * 'model-changed' ({ roles }) tells the supervisor to reload models.
+ *
+ * Longer than the 300-line norm on purpose: every persisted phase, its failure path and
+ * its recovery live in one file so they can be read (and reviewed) together.
  */
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -48,6 +51,7 @@ export class OtaUpdater extends EventEmitter {
   readonly parleyVersion: string;
   private state: OtaState;
   private probationTimer: NodeJS.Timeout | undefined;
+  private lockDepth = 0;
   private readonly rejected: Record<string, number> = {};
   private progress: { doneBytes: number; totalBytes?: number } | undefined;
   private readonly cfg: FrozenConfig['ota'];
@@ -63,6 +67,10 @@ export class OtaUpdater extends EventEmitter {
 
   /** Finish or undo whatever a previous process left half done. Call once at start. */
   async recover(): Promise<OtaResult | undefined> {
+    return this.withLock(() => this.recoverLocked());
+  }
+
+  private async recoverLocked(): Promise<OtaResult | undefined> {
     const s = (this.state = loadState(this.paths));
     const pointer = loadPointer(this.paths);
     const phase = s.phase;
@@ -112,14 +120,31 @@ export class OtaUpdater extends EventEmitter {
 
   /** Install a bundle from a local path or an http(s) URL. Resolves after activation. */
   async install(source: string, io: InstallOptions = {}): Promise<OtaResult> {
-    const release = acquireLock(this.paths);
-    try {
+    return this.withLock(async () => {
       this.state = loadState(this.paths);
       if (this.state.phase !== 'idle') {
         throw new AppError('OTA_FAILED', `another update is in phase ${this.state.phase}`, { retryable: true, hint: 'wait for it to commit or run `parley models rollback`' });
       }
-      return await this.runInstall(source, io);
+      return this.runInstall(source, io);
+    });
+  }
+
+  /** Cross-process lock (ota/lock), re-entrant within this updater. */
+  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.lockDepth > 0) {
+      this.lockDepth++;
+      try {
+        return await fn();
+      } finally {
+        this.lockDepth--;
+      }
+    }
+    const release = acquireLock(this.paths);
+    this.lockDepth = 1;
+    try {
+      return await fn();
     } finally {
+      this.lockDepth = 0;
       release();
     }
   }
@@ -225,6 +250,11 @@ export class OtaUpdater extends EventEmitter {
    * the version on the bad list so it is not retried without --force.
    */
   async rollback(reason: string, markBad: boolean): Promise<OtaResult> {
+    return this.withLock(async () => this.rollbackLocked(reason, markBad));
+  }
+
+  private rollbackLocked(reason: string, markBad: boolean): OtaResult {
+    this.state = loadState(this.paths); // another process (the CLI) may have moved on
     this.clearTimer();
     const prev = this.state.previous;
     if (!prev) throw new AppError('OTA_FAILED', 'no previous model to roll back to', { hint: 'install a bundle first; a staged update replaces the old rollback target' });
@@ -268,6 +298,11 @@ export class OtaUpdater extends EventEmitter {
   }
 
   status(): Record<string, unknown> {
+    try {
+      this.state = loadState(this.paths); // the CLI may have changed it; memory always equals disk otherwise
+    } catch (e) {
+      this.opts.logger.warn({ err: (e as Error).message }, 'ota.state_unreadable');
+    }
     return {
       phase: this.state.phase, active: loadPointer(this.paths), previous: this.state.previous ?? null,
       candidate: this.state.candidate ?? null, probation: this.state.probation ?? null, progress: this.progress ?? null,

@@ -41,6 +41,8 @@ export interface FileServer {
   url: string;
   server: Server;
   rangeRequests: string[];
+  /** Every requested path, in order. */
+  requests: string[];
   /** Cut the next response for this path after N bytes (simulates a dropped link). */
   cutNext: Map<string, number>;
   close(): Promise<void>;
@@ -49,10 +51,12 @@ export interface FileServer {
 /** Serve files from dir with Range support on 127.0.0.1:<random port>. */
 export async function serveDir(dir: string): Promise<FileServer> {
   const rangeRequests: string[] = [];
+  const requests: string[] = [];
   const cutNext = new Map<string, number>();
   const server = createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? '/').slice(1));
     const file = join(dir, name);
+    requests.push(name);
     if (name.includes('..') || !existsSync(file)) {
       res.writeHead(404).end();
       return;
@@ -82,7 +86,7 @@ export async function serveDir(dir: string): Promise<FileServer> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${addr.port}`, server, rangeRequests, cutNext,
+    url: `http://127.0.0.1:${addr.port}`, server, rangeRequests, requests, cutNext,
     close: () => new Promise((r) => {
       server.closeAllConnections();
       server.close(() => r());

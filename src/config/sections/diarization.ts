@@ -15,7 +15,7 @@ export const DiarizationSection = Type.Object(
       description: 'Live labelling: a segment joins the nearest speaker when its scaled distance to that speaker\'s centroid is below this; otherwise a new speaker is created.',
     }),
     offline_threshold: Type.Number({
-      default: -0.2, minimum: -1, maximum: 1,
+      default: -0.15, minimum: -1, maximum: 1,
       description: 'Session-end re-clustering: agglomerative merging stops when the best average cosine similarity (session-centred embeddings) falls below this.',
     }),
     enroll_threshold: Type.Number({
@@ -32,15 +32,24 @@ export const DiarizationSection = Type.Object(
       description: 'Pieces shorter than this never create a new speaker (label-churn protection) and change points closer than this are not used.',
     }),
     window_ms: Type.Integer({ default: 1500, minimum: 300, maximum: 10000, description: 'Embedding window inside a segment (sliding windows are what the session-end re-clustering clusters).' }),
-    hop_ms: Type.Integer({ default: 750, minimum: 100, maximum: 10000, description: 'Step between embedding windows.' }),
+    hop_ms: Type.Integer({ default: 250, minimum: 100, maximum: 10000, description: 'Step between embedding windows.' }),
+    change_method: StringEnum(['clustering', 'distance'] as const, {
+      default: 'clustering',
+      description: 'How a segment is split at speaker changes: clustering (its sliding windows are clustered with the session\'s recent windows) or distance (peaks of the statistics distance before/after a point above change_threshold).',
+    }),
+    context_windows: Type.Integer({ default: 240, minimum: 0, maximum: 5000, description: 'Recent session windows clustered together with a new segment to find its change points (bounds the cost per segment).' }),
     change_context_ms: Type.Integer({ default: 1000, minimum: 300, maximum: 5000, description: 'Change-point detector context on each side of a candidate point.' }),
     change_step_ms: Type.Integer({ default: 100, minimum: 10, maximum: 2000, description: 'Step between candidate change points.' }),
     offline_method: StringEnum(['agglomerative', 'spectral'] as const, {
       default: 'agglomerative',
       description: 'Session-end re-clustering method: agglomerative (average linkage, cosine) or spectral (eigengap chooses the count).',
     }),
+    max_cluster_items: Type.Integer({
+      default: 1500, minimum: 10, maximum: 20000,
+      description: 'Most window embeddings clustered at once (the similarity matrix is this squared); beyond it an evenly spaced subset is clustered and the rest join the nearest cluster.',
+    }),
     max_offline_items: Type.Integer({
-      default: 2000, minimum: 10, maximum: 100000,
+      default: 8000, minimum: 10, maximum: 100000,
       description: 'Most window embeddings kept per session for re-clustering; the oldest leave the set and keep their labels (bounds memory and time).',
     }),
   },
