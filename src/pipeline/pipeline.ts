@@ -34,6 +34,8 @@ export interface PipelineOptions {
   maxQueuedSegments?: number;
   /** Called with the audio position after each VAD batch (progress, watchdog heartbeats). */
   onProgress?: (samplesDone: number) => void;
+  /** Stages to skip right now (degradation tier); skipped stage names are recorded on the segment. */
+  deferStage?: (stageName: string) => boolean;
   /** Called when a stage fails on a segment (the segment is still stored, without that stage's output). */
   onStageError?: (stage: string, err: Error) => void;
 }
@@ -139,6 +141,10 @@ export class Pipeline {
       ctx.tier = this.opts.tier();
       let segs: PipelineSegment[] = [{ ...seg, timingsMs: { queue: performance.now() - seg.closedAtMonoMs } }];
       for (const stage of this.opts.stages) {
+        if (this.opts.deferStage?.(stage.name)) {
+          segs = segs.map((s) => ({ ...s, deferred: [...(s.deferred ?? []), stage.name] }));
+          continue;
+        }
         const t0 = performance.now();
         try {
           segs = await stage.process(segs, ctx);

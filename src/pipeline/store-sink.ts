@@ -16,6 +16,12 @@ export interface StoreSinkOptions {
   onStored?: () => void;
   /** Publish speech start/end events (smart-home latency) as stored events. */
   speechEvents?: boolean;
+  /** A segment stored with deferred stages: spool its audio for catch-up. */
+  onDeferred?: (seg: PipelineSegment, segmentId: string) => void;
+  /** Speech state changes (Home Assistant `speaking`). */
+  onSpeaking?: (speaking: boolean) => void;
+  /** After each stored segment: its processing cost (for the real-time-factor budget). */
+  onSegmentCost?: (audioMs: number, processingMs: number) => void;
 }
 
 /**
@@ -30,12 +36,14 @@ export class StoreSink implements SegmentSink {
   constructor(private readonly o: StoreSinkOptions) {}
 
   speechStart(startSample: number): void {
+    this.o.onSpeaking?.(true);
     if (!this.o.speechEvents) return;
     this.o.db.events.append('speech', { session_id: this.o.sessionId, state: 'start', start_s: startSample / SAMPLE_RATE_HZ });
     this.o.onStored?.();
   }
 
   speechEnd(seg: SpeechSegment): void {
+    this.o.onSpeaking?.(false);
     if (!this.o.speechEvents) return;
     this.o.db.events.append('speech', {
       session_id: this.o.sessionId, state: 'end', start_s: seg.startSample / SAMPLE_RATE_HZ, end_s: seg.endSample / SAMPLE_RATE_HZ,
@@ -53,6 +61,10 @@ export class StoreSink implements SegmentSink {
       'segment.stored',
     );
     if (seg.text) this.o.logger.debug({ segmentId: r.segmentId, text: seg.text }, 'segment.text');
+    if (seg.deferred && seg.deferred.length > 0) this.o.onDeferred?.(seg, r.segmentId);
+    const audioMs = ((seg.endSample - seg.startSample) / SAMPLE_RATE_HZ) * 1000;
+    const processingMs = Object.entries(seg.timingsMs ?? {}).filter(([k]) => k !== 'queue').reduce((a, [, v]) => a + v, 0);
+    this.o.onSegmentCost?.(audioMs, processingMs);
     this.o.onStored?.();
   }
 

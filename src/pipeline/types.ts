@@ -34,6 +34,8 @@ export interface PipelineSegment extends SpeechSegment {
   asrModel?: string | null;
   /** Per-stage timings in ms (e.g. { asr: 120, diarize: 8 }). */
   timingsMs?: Record<string, number>;
+  /** Stages skipped under pressure (tier actions); the audio goes to the backlog for catch-up. */
+  deferred?: string[];
 }
 
 export interface StageContext {

@@ -43,6 +43,7 @@ export interface CaptureRunOptions {
   sessionId: string;
   onProgress: (samples: number) => void;
   onGap: (gap: AudioGap) => void;
+  deferStage?: (stageName: string) => boolean;
 }
 
 /** One stretch of open capture within a session: source → pipeline until stopped or ended. */
@@ -58,7 +59,7 @@ export class CaptureRun {
     o.vad.reset();
     this.pipeline = new Pipeline({
       vad: o.vad, stages: o.stages, sink: o.sink, logger: o.logger, tier: o.tier, sessionId: o.sessionId,
-      onProgress: o.onProgress, vadBatchFrames: 8,
+      onProgress: o.onProgress, vadBatchFrames: 8, deferStage: o.deferStage,
     });
     this.done = this.pipeline.run(this.source, this.abort.signal);
   }

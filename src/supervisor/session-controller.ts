@@ -2,6 +2,7 @@ import { createAudioSource } from '../audio/capture.js';
 import { SAMPLE_RATE_HZ, type AudioGap } from '../audio/types.js';
 import type { FrozenConfig } from '../config/schema.js';
 import { StoreSink } from '../pipeline/store-sink.js';
+import type { PipelineSegment } from '../pipeline/types.js';
 import type { ParleyDb } from '../storage/db.js';
 import { AppError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -18,6 +19,13 @@ export interface SessionControllerOptions {
   onStored: () => void;
   /** Heartbeat for the watchdog and status (samples of audio processed). */
   onProgress: (samples: number) => void;
+  /** Stages to skip now (tier actions); see Pipeline.deferStage. */
+  deferStage?: (stageName: string) => boolean;
+  /** Segment stored with deferred stages (spool its audio). */
+  onDeferred?: (sessionId: string, seg: PipelineSegment, segmentId: string) => void;
+  onSegmentCost?: (audioMs: number, processingMs: number) => void;
+  /** Capture opened/closed, speech started/ended: the indicator and HA state follow these. */
+  onStateChange?: () => void;
 }
 
 export type CaptureState = 'idle' | 'recording' | 'muted' | 'paused';
@@ -33,7 +41,9 @@ export class SessionController {
   private sink: StoreSink | undefined;
   private softMuted = false;
   private hardMuted = false;
-  private pauseReason: string | undefined;
+  /** Why capture is paused, by source ('tier', 'disk'); empty when it may run. */
+  private readonly pauseReasons = new Map<string, string>();
+  private speaking = false;
   private lastPosition = 0;
   gaps = 0;
 
@@ -46,7 +56,7 @@ export class SessionController {
   captureState(): CaptureState {
     if (this.run) return 'recording';
     if (this.hardMuted || this.softMuted) return 'muted';
-    if (this.pauseReason) return 'paused';
+    if (this.pauseReasons.size > 0) return 'paused';
     return 'idle';
   }
 
@@ -56,7 +66,9 @@ export class SessionController {
       capture: this.captureState(),
       muted: this.softMuted || this.hardMuted,
       hard_muted: this.hardMuted,
-      paused_reason: this.pauseReason ?? null,
+      paused_reason: this.pauseReasons.size > 0 ? [...this.pauseReasons.values()].join('; ') : null,
+      speaking: this.speaking && !!this.run,
+      recording: !!this.run,
       segments_stored: this.sink?.stored ?? 0,
       last_speaker: this.sink?.lastSegment?.speaker ?? null,
       audio_gaps: this.gaps,
@@ -68,6 +80,11 @@ export class SessionController {
     return this.sink?.lastSegment;
   }
 
+  /** Segments waiting for their stages in the open capture (real-time pressure). */
+  queueDepth(): number {
+    return this.run?.pipeline.queueDepth() ?? 0;
+  }
+
   async startSession(reason: string): Promise<{ session_id: string }> {
     if (this.sessionId) return { session_id: this.sessionId };
     this.sessionWallStartMs = Date.now();
@@ -77,6 +94,12 @@ export class SessionController {
     this.sink = new StoreSink({
       db: this.o.db, sessionId, deviceId: this.o.deviceId, logger: this.o.logger, tier: this.o.tier,
       wallStartMs: this.sessionWallStartMs, onStored: this.o.onStored, speechEvents: true,
+      onDeferred: (seg, segmentId) => this.o.onDeferred?.(sessionId, seg, segmentId),
+      onSegmentCost: this.o.onSegmentCost,
+      onSpeaking: (sp) => {
+        this.speaking = sp;
+        this.o.onStateChange?.();
+      },
     });
     this.o.logger.info({ sessionId, reason }, 'session.started');
     this.o.onStored();
@@ -122,11 +145,12 @@ export class SessionController {
     await this.reconcile();
   }
 
-  /** Pause capture (tier `paused`, disk reserve) with a reason; undefined resumes. */
-  async setPaused(reason: string | undefined): Promise<void> {
-    if (reason === this.pauseReason) return;
-    this.pauseReason = reason;
-    this.o.logger.warn({ reason: reason ?? null }, reason ? 'capture.paused' : 'capture.resumed');
+  /** Pause capture for `source` ('tier', 'disk') with a reason; undefined lifts that source's pause. */
+  async setPaused(source: string, reason: string | undefined): Promise<void> {
+    if (reason === this.pauseReasons.get(source)) return;
+    if (reason === undefined) this.pauseReasons.delete(source);
+    else this.pauseReasons.set(source, reason);
+    this.o.logger.warn({ source, reason: reason ?? null }, reason ? 'capture.paused' : 'capture.resume_allowed');
     await this.reconcile();
   }
 
@@ -135,7 +159,7 @@ export class SessionController {
   }
 
   private shouldCapture(): boolean {
-    return !!this.sessionId && !this.softMuted && !this.hardMuted && !this.pauseReason;
+    return !!this.sessionId && !this.softMuted && !this.hardMuted && this.pauseReasons.size === 0;
   }
 
   private async reconcile(): Promise<void> {
@@ -150,7 +174,7 @@ export class SessionController {
     const source = createAudioSource(this.o.cfg.audio, { logger: this.o.logger });
     const run = new CaptureRun({
       source, offsetSamples: elapsed, vad: this.o.engines.vad, stages: this.o.engines.stages, sink: this.sink,
-      logger: this.o.logger, tier: this.o.tier, sessionId: this.sessionId,
+      logger: this.o.logger, tier: this.o.tier, sessionId: this.sessionId, deferStage: this.o.deferStage,
       onProgress: (n) => {
         this.lastPosition = n;
         this.o.onProgress(n);
@@ -162,6 +186,7 @@ export class SessionController {
     });
     this.run = run;
     this.o.logger.info({ sessionId: this.sessionId, offsetSamples: elapsed, source: this.o.cfg.audio.source }, 'capture.opened');
+    this.o.onStateChange?.();
     run.done.then(
       () => this.onRunEnded(run),
       (e: unknown) => {
@@ -176,6 +201,7 @@ export class SessionController {
     this.run = undefined;
     this.lastPosition = Math.max(this.lastPosition, run.position());
     this.o.logger.info({ sessionId: this.sessionId ?? null }, 'capture.ended');
+    this.o.onStateChange?.();
     // A file source that ran out ends its session (the input is complete).
     if (this.o.cfg.audio.source === 'file' && !this.o.cfg.audio.file_loop && this.sessionId) {
       void this.stopSession('end_of_input');
@@ -189,5 +215,6 @@ export class SessionController {
     await run.stop();
     this.lastPosition = Math.max(this.lastPosition, run.position());
     this.o.logger.info({ sessionId: this.sessionId ?? null }, 'capture.closed');
+    this.o.onStateChange?.();
   }
 }

@@ -6,7 +6,10 @@ import { openDatabase, type ParleyDb } from '../storage/db.js';
 import { parleyVersion } from '../cli/version.js';
 import type { ConfigIssue } from '../util/errors.js';
 import type { RootLogger } from '../util/logger.js';
+import { SdNotifier } from '../platform/sd-notify.js';
+import { createTierSystem } from './budget-wiring.js';
 import { buildEngines, type Engines } from './engines.js';
+import type { TierSystem } from './tier-system.js';
 import { SessionController } from './session-controller.js';
 
 export interface SupervisorOptions {
@@ -32,9 +35,13 @@ export class Supervisor {
   private lastProgressMonoMs = 0;
   private stopped = false;
   private stopMaintenance: (() => void) | undefined;
+  private tiers: TierSystem | undefined;
+  private readonly notifier: SdNotifier;
+  private readonly cost = { audioMs: 0, processingMs: 0 };
 
   constructor(private readonly o: SupervisorOptions) {
     this.deviceId = resolveDeviceId(o.cfg.device.id, hostname);
+    this.notifier = new SdNotifier({ log: o.logs.child('sdnotify') });
   }
 
   private get log() {
@@ -64,21 +71,52 @@ export class Supervisor {
     }
     signal.throwIfAborted();
     if (this.engines) {
+      const engines = this.engines;
+      const db = this.db;
+      this.tiers = createTierSystem({
+        cfg, db, logs, engines, sessions: () => this.sessions, notifier: this.notifier,
+        setTier: (t) => {
+          this.tierName = t;
+        },
+        publishStatus: () => this.mqtt?.publishStatus(),
+      });
+      const tiers = this.tiers;
       this.sessions = new SessionController({
-        cfg, db: this.db, engines: this.engines, deviceId: this.deviceId, logger: logs.child('session'),
+        cfg, db, engines, deviceId: this.deviceId, logger: logs.child('session'),
         tier: () => this.tierName,
         onStored: () => this.mqtt?.notifyOutbox(),
         onProgress: () => {
           this.lastProgressMonoMs = performance.now();
+          tiers.health.beat('capture');
+          tiers.health.beat('inference');
         },
+        deferStage: (name) => name === 'asr' && tiers.tiers.actions().asr === 'deferred',
+        onDeferred: (sessionId, seg, segmentId) => {
+          tiers.spool({ sessionId, segmentId, startSample: seg.startSample, endSample: seg.endSample, samples: seg.samples });
+        },
+        onSegmentCost: (audioMs, processingMs) => this.reportCost(audioMs, processingMs),
+        onStateChange: () => this.mqtt?.publishStatus(),
       });
+      tiers.start();
+      signal.throwIfAborted();
       if (cfg.session.mode === 'continuous') await this.sessions.startSession('continuous');
     }
+    this.notifier.ready(this.tiers?.statusLine() ?? 'safe mode');
     this.log.info({ capture: this.sessions?.captureState() ?? 'off' }, 'supervisor.ready');
+  }
+
+  /** Real-time factor of the stages over a decaying window, and the queue, as pressure readings. */
+  private reportCost(audioMs: number, processingMs: number): void {
+    this.cost.audioMs = this.cost.audioMs * 0.9 + audioMs;
+    this.cost.processingMs = this.cost.processingMs * 0.9 + processingMs;
+    const depth = this.sessions?.queueDepth() ?? 0;
+    this.tiers?.source.reportPipeline({ rtf: this.cost.processingMs / Math.max(1, this.cost.audioMs), queueDepth: depth, queueDurationMs: depth * (audioMs || 0) });
   }
 
   status(): Record<string, unknown> {
     const s = this.sessions?.describe() ?? { capture: 'off' };
+    const last = this.sessions?.lastSegment();
+    const t = this.tiers?.status();
     return {
       state: this.o.safeMode ? 'safe_mode' : this.stopped ? 'stopping' : 'running',
       errors: this.o.safeMode?.errors ?? [],
@@ -86,6 +124,12 @@ export class Supervisor {
       device_id: this.deviceId,
       uptime_s: Math.round((performance.now() - this.startedMonoMs) / 1000),
       tier: this.tierName,
+      tier_reason: t?.reason ?? null,
+      backlog: t?.backlog ?? null,
+      disk: t?.disk ?? null,
+      watchdog_healthy: t?.watchdogHealthy ?? null,
+      cpu_temp_c: this.tiers?.monitor.latest()?.maxTempC ?? null,
+      last_transcript: last?.text ?? null,
       ...s,
       last_progress_age_ms: this.lastProgressMonoMs ? Math.round(performance.now() - this.lastProgressMonoMs) : null,
       models: this.engines?.describe() ?? {},
@@ -121,15 +165,18 @@ export class Supervisor {
     if (this.stopped) return;
     this.stopped = true;
     this.log.info({}, 'supervisor.stopping');
+    this.notifier.stopping('stopping');
     try {
       await this.sessions?.shutdown();
     } catch (e) {
       this.log.error({ err: (e as Error).message }, 'session.shutdown_failed');
     }
+    await this.tiers?.stop().catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'tiers.stop_failed'));
     await this.mqtt?.stop().catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'mqtt.stop_failed'));
     await this.engines?.close();
     this.stopMaintenance?.();
     this.db?.close();
+    await this.notifier.close();
     this.log.info({}, 'supervisor.stopped');
   }
 }
