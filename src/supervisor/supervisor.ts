@@ -9,6 +9,7 @@ import type { RootLogger } from '../util/logger.js';
 import { SdNotifier } from '../platform/sd-notify.js';
 import { createTierSystem } from './budget-wiring.js';
 import { buildEngines, type Engines } from './engines.js';
+import { IndicatorWiring } from './indicator-wiring.js';
 import type { TierSystem } from './tier-system.js';
 import { SessionController } from './session-controller.js';
 
@@ -36,6 +37,7 @@ export class Supervisor {
   private stopped = false;
   private stopMaintenance: (() => void) | undefined;
   private tiers: TierSystem | undefined;
+  private indicator: IndicatorWiring | undefined;
   private readonly notifier: SdNotifier;
   private readonly cost = { audioMs: 0, processingMs: 0 };
 
@@ -95,8 +97,20 @@ export class Supervisor {
           tiers.spool({ sessionId, segmentId, startSample: seg.startSample, endSample: seg.endSample, samples: seg.samples });
         },
         onSegmentCost: (audioMs, processingMs) => this.reportCost(audioMs, processingMs),
-        onStateChange: () => this.mqtt?.publishStatus(),
+        onStateChange: () => {
+          this.indicator?.refresh();
+          this.mqtt?.publishStatus();
+        },
       });
+      if (cfg.serial.enabled) {
+        this.indicator = new IndicatorWiring({
+          cfg, logger: logs.child('serial'), sessions: () => this.sessions,
+          failing: () => engines.vadHost.state === 'degraded' || engines.asrHost.state === 'degraded',
+          updating: () => false,
+          onChange: () => undefined,
+        });
+        await this.indicator.start();
+      }
       tiers.start();
       signal.throwIfAborted();
       if (cfg.session.mode === 'continuous') await this.sessions.startSession('continuous');
@@ -135,6 +149,7 @@ export class Supervisor {
       models: this.engines?.describe() ?? {},
       inference: { vad: this.engines?.vadHost.health() ?? null, asr: this.engines?.asrHost.health() ?? null },
       mqtt: this.mqtt?.stats() ?? null,
+      serial: this.indicator ? { led: this.indicator.device.ledState(), ...this.indicator.device.stats() } : null,
     };
   }
 
@@ -171,6 +186,7 @@ export class Supervisor {
     } catch (e) {
       this.log.error({ err: (e as Error).message }, 'session.shutdown_failed');
     }
+    await this.indicator?.stop().catch(() => undefined);
     await this.tiers?.stop().catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'tiers.stop_failed'));
     await this.mqtt?.stop().catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'mqtt.stop_failed'));
     await this.engines?.close();
