@@ -7,5 +7,7 @@ import type { EngineFactory } from './engine.js';
 export const ENGINE_LOADERS: Record<string, () => Promise<EngineFactory>> = {
   'ota.vad-probe': async () => (await import('../ota/vad-probe-engine.js')).createVadProbeEngine,
   'test.echo': async () => (await import('./test-echo-engine.js')).createEchoEngine,
+  'asr.whisper': async () => (await import('../asr/whisper-engine.js')).createWhisperEngine,
+  'asr.moonshine': async () => (await import('../asr/moonshine-engine.js')).createMoonshineEngine,
   'vad.silero': async () => (await import('../vad/silero-engine.js')).createSileroEngine,
 };
