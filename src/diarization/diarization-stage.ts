@@ -63,6 +63,7 @@ export class BuiltinDiarizationStage implements SegmentStage {
     return {
       engine: 'builtin', embedding: this.emb.name, offline_method: this.cfg.offline_method,
       known_speakers: this.opts.knownSpeakers ?? null, enrolled: this.voiceprints.length,
+      live_speakers: this.online.speakers.length, pieces_kept: this.pieces.length, windows_kept: this.windowCount,
     };
   }
 
