@@ -18,11 +18,11 @@ import { basename, join } from 'node:path';
 import type { FrozenConfig } from '../config/schema.js';
 import { AppError, ManifestError, SignatureError, toAppError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { openBundle } from './bundle-file.js';
-import { downloadBundle } from './download.js';
+import { openBundle, readRemoteHead } from './bundle-file.js';
+import { downloadBundle, fetchHead } from './download.js';
 import { faultPoint, faultPointSync } from './faults.js';
 import { goldenAcceptance } from './golden.js';
-import { checkPolicy, verifyManifestSignature } from './manifest.js';
+import { checkPolicy, verifyManifestSignature, type BundleManifest } from './manifest.js';
 import { acquireLock } from './ota-lock.js';
 import { loadPointer, loadState, OtaPaths, saveState, savePointer, type Candidate, type OtaPhase, type OtaResult, type OtaState, type Pointer } from './ota-state.js';
 import { compareSemver } from './semver.js';
@@ -159,6 +159,9 @@ export class OtaUpdater extends EventEmitter {
       if (/^https?:\/\//.test(source)) {
         mkdirSync(this.paths.downloadsDir, { recursive: true });
         file = join(this.paths.downloadsDir, downloadName(source));
+        // Signature and policy first, from the bundle's first bytes: a refused bundle is never downloaded.
+        const head = await readRemoteHead((n) => fetchHead(source, n, this.cfg.download_timeout_ms), `${file}.head`);
+        this.verifyAndCheck(head.manifest, head.signature, io);
         await downloadBundle(source, file, {
           maxBytes: this.cfg.max_bundle_bytes, timeoutMs: this.cfg.download_timeout_ms,
           onProgress: (doneBytes, totalBytes) => this.onProgress(doneBytes, totalBytes),
@@ -172,10 +175,7 @@ export class OtaUpdater extends EventEmitter {
       await faultPoint('verify', dataDir, env);
       const b = openBundle(file);
       const m = b.manifest;
-      verifyManifestSignature(m, b.signature, this.cfg);
-      const pointer = loadPointer(this.paths);
-      const current = m.roles.map((r) => pointer[r.role]?.version).filter((v): v is string => !!v).sort(compareSemver).pop();
-      checkPolicy(m, { deviceClass: this.opts.config.device.class, parleyVersion: this.opts.parleyVersion, currentVersion: current, badVersions: this.state.bad_versions, force: !!io.force });
+      const pointer = this.verifyAndCheck(m, b.signature, io);
       const roles: Pointer = {};
       for (const r of m.roles) {
         const f = m.files.find((x) => x.path === r.model)!;
@@ -210,6 +210,15 @@ export class OtaUpdater extends EventEmitter {
     } catch (e) {
       return this.failInstall(e, candidate);
     }
+  }
+
+  /** Signature, then compatibility and version policy; returns the current pointer. */
+  private verifyAndCheck(m: BundleManifest, signature: string, io: InstallOptions): Pointer {
+    verifyManifestSignature(m, signature, this.cfg);
+    const pointer = loadPointer(this.paths);
+    const current = m.roles.map((r) => pointer[r.role]?.version).filter((v): v is string => !!v).sort(compareSemver).pop();
+    checkPolicy(m, { deviceClass: this.opts.config.device.class, parleyVersion: this.opts.parleyVersion, currentVersion: current, badVersions: this.state.bad_versions, force: !!io.force });
+    return pointer;
   }
 
   private async failInstall(e: unknown, candidate: Candidate | undefined): Promise<never> {
