@@ -285,6 +285,7 @@ export class OtaUpdater extends EventEmitter {
 
   /** The supervisor calls this on every inference child restart. */
   async reportCrash(): Promise<void> {
+    this.refresh();
     if (this.state.phase !== 'probation') return;
     const p = { crashes: (this.state.probation?.crashes ?? 0) + 1, healthy_segments: this.state.probation?.healthy_segments ?? 0 };
     this.save({ probation: p });
@@ -294,6 +295,7 @@ export class OtaUpdater extends EventEmitter {
 
   /** The supervisor calls this for each segment processed without error. */
   reportHealthy(): void {
+    this.refresh();
     if (this.state.phase !== 'probation') return;
     const p = { crashes: this.state.probation?.crashes ?? 0, healthy_segments: (this.state.probation?.healthy_segments ?? 0) + 1 };
     this.save({ probation: p });
@@ -321,6 +323,23 @@ export class OtaUpdater extends EventEmitter {
 
   stop(): void {
     this.clearTimer();
+  }
+
+  /**
+   * Re-read state.json: `parley models install` may have activated a bundle while this
+   * process runs. A probation started elsewhere gets its timer here.
+   */
+  private refresh(): void {
+    try {
+      this.state = loadState(this.paths);
+    } catch (e) {
+      this.opts.logger.warn({ err: (e as Error).message }, 'ota.state_unreadable');
+      return;
+    }
+    if (this.state.phase === 'probation' && !this.probationTimer && this.cfg.probation_minutes > 0) {
+      this.probationTimer = setTimeout(() => this.commit(), this.cfg.probation_minutes * 60000);
+      this.probationTimer.unref();
+    }
   }
 
   private enterProbation(p: OtaState['probation']): void {

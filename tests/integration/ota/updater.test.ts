@@ -152,3 +152,21 @@ test('recover() falls back when the active slot was damaged on disk', async () =
   assert.equal(r?.reason, 'active_slot_broken');
   assert.equal(activeSha(u.activeModelPath('vad')), sha(v5));
 });
+
+test('a probation started by another process (the CLI) is seen by the service updater', async () => {
+  const dataDir = join(work, 'crossproc');
+  const cfg = otaConfig(dataDir, [K], { probation_minutes: 60, probation_segments: 0, probation_max_crashes: 3 });
+  const service = updater(cfg);
+  await service.recover();
+  const cli = updater(cfg);
+  await cli.install(join(bundles, 'v5.bundle'));
+  cli.commit();
+  await cli.install(join(bundles, 'v6.bundle'));
+  cli.stop();
+  for (let i = 0; i < 3; i++) await service.reportCrash();
+  const st = service.status() as { phase: string; bad_versions: string[] };
+  assert.equal(st.phase, 'idle');
+  assert.deepEqual(st.bad_versions, ['6.2.0']);
+  assert.equal(activeSha(service.activeModelPath('vad')), sha(v5));
+  service.stop();
+});
