@@ -113,6 +113,7 @@ export class OtaUpdater extends EventEmitter {
       savePointer(this.paths, fixed);
       this.opts.logger.error({ roles: broken }, 'ota.active_slot_broken');
       result = { ok: false, action: 'recover', reason: 'active_slot_broken', message: `active bundle for ${broken.join(',')} was incomplete; fell back` };
+      if (this.state.phase !== 'idle') this.finish(result); // a probation of a damaged bundle ends here
     }
     if (result || removed.length > 0) this.event({ type: 'ota.recovered', phase, removed: removed.length, result });
     return result;
