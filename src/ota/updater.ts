@@ -18,6 +18,7 @@ import { basename, join } from 'node:path';
 import type { FrozenConfig } from '../config/schema.js';
 import { AppError, ManifestError, SignatureError, toAppError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { shippedModelPath } from './active-model.js';
 import { openBundle, readRemoteHead } from './bundle-file.js';
 import { downloadBundle, fetchHead } from './download.js';
 import { faultPoint, faultPointSync } from './faults.js';
@@ -34,7 +35,7 @@ export interface OtaUpdaterOptions {
   logger: Logger;
   /** True while a recording session is open: activation waits for it to end. */
   isSessionActive?: () => boolean;
-  /** Model path of a role when no OTA bundle is active (the shipped model). */
+  /** Model path of a role when no OTA bundle is active (default: the shipped model from the model manifest). */
   fallbackModelPath?: (role: string) => string | undefined;
   /** Environment for fault hooks and the golden child (tests). */
   env?: NodeJS.ProcessEnv;
@@ -306,7 +307,8 @@ export class OtaUpdater extends EventEmitter {
   /** Model file the supervisor should load for a role. */
   activeModelPath(role: string): string | undefined {
     const r = loadPointer(this.paths)[role];
-    return r ? join(this.paths.slotDir(role, r.slot), r.model) : this.opts.fallbackModelPath?.(role);
+    if (r) return join(this.paths.slotDir(role, r.slot), r.model);
+    return this.opts.fallbackModelPath ? this.opts.fallbackModelPath(role) : shippedModelPath(this.config, role);
   }
 
   status(): Record<string, unknown> {

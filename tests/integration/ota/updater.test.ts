@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { WorkerHost } from '../../../src/inference/worker-host.js';
+import { shippedModelPath } from '../../../src/ota/active-model.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { buildBundle, makeKey, type TestKey } from '../../helpers/ota-bundles.js';
 import { otaConfig, serveDir, updater, type FileServer } from '../../helpers/ota-env.js';
@@ -58,9 +59,12 @@ test('an interrupted download keeps its .part and the next attempt resumes with 
 
 test('a download larger than ota.max_bundle_bytes is refused and not kept', async () => {
   const dataDir = join(work, 'cap');
-  const u = updater(otaConfig(dataDir, [K], { max_bundle_bytes: 100_000 }));
+  const cfg = otaConfig(dataDir, [K], { max_bundle_bytes: 100_000 });
+  const u = updater(cfg);
   await assert.rejects(u.install(`${http.url}/v6.bundle`), /over ota.max_bundle_bytes/);
-  assert.equal(u.activeModelPath('vad'), undefined);
+  const shipped = shippedModelPath(cfg, 'vad');
+  assert.match(shipped ?? '', /\.onnx$/, 'without an OTA bundle the shipped model from models/manifest.json is used');
+  assert.equal(u.activeModelPath('vad'), shipped);
 });
 
 test('activation waits for the recording session to end, and gives up after the maximum', async () => {
@@ -72,7 +76,7 @@ test('activation waits for the recording session to end, and gives up after the 
   const p = u.install(join(bundles, 'v5.bundle'));
   while (!events.includes('ota.waiting_for_session')) await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, 200));
-  assert.equal(u.activeModelPath('vad'), undefined, 'no switch while the session is active');
+  assert.equal(u.activeModelPath('vad'), shippedModelPath(u.config, 'vad'), 'no switch while the session is active');
   active = false;
   await p;
   assert.equal(activeSha(u.activeModelPath('vad')), sha(v5));
