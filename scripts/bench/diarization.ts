@@ -47,7 +47,7 @@ function* meeting(minutes: number, seed: number): Generator<{ seg: SpeechSegment
   }
 }
 
-async function runOne(minutes: number): Promise<{ rtf: number; peakRssMb: number; baseRssMb: number; der: number; speakers: number; audioS: number }> {
+async function runOne(minutes: number): Promise<{ rtf: number; peakRssMb: number; baseRssMb: number; der: number; speakers: number; audioS: number; kept: number }> {
   // warm the synthesis cache so the timing covers diarization only
   for (const v of VOICES) for (const t of TEXTS) synthTurn(v, t);
   global.gc?.();
@@ -69,6 +69,7 @@ async function runOne(minutes: number): Promise<{ rtf: number; peakRssMb: number
     for (const p of out) hyp.push({ startMs: (p.startSample / SR) * 1000, endMs: (p.endSample / SR) * 1000, speaker: String(p.speaker) });
     peak = Math.max(peak, process.memoryUsage().rss);
   }
+  const kept = Number(stage.describe().windows_kept);
   const t0 = performance.now();
   const revs = stage.endSession ? await stage.endSession(ctx) : [];
   busyMs += performance.now() - t0;
@@ -76,7 +77,7 @@ async function runOne(minutes: number): Promise<{ rtf: number; peakRssMb: number
   const bySample = new Map(revs.map((x) => [Math.round((x.startSample / SR) * 1000), x.speaker]));
   const fin = hyp.map((h) => ({ ...h, speaker: String(bySample.get(Math.round(h.startMs)) ?? h.speaker) }));
   const d = computeDer(ref, turnsFromSegments('meeting', fin));
-  return { rtf: busyMs / 1000 / audioS, peakRssMb: peak / 2 ** 20, baseRssMb: baseRss / 2 ** 20, der: d.der, speakers: d.hypSpeakers, audioS };
+  return { rtf: busyMs / 1000 / audioS, peakRssMb: peak / 2 ** 20, baseRssMb: baseRss / 2 ** 20, der: d.der, speakers: d.hypSpeakers, audioS, kept };
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -86,6 +87,7 @@ export async function run(): Promise<BenchRow[]> {
     rows.push(
       { area: 'diarization', metric: `rtf_builtin_${minutes}min`, value: Number(r.rtf.toFixed(4)), unit: 'x', target: '<= 0.05', note: `${r.audioS.toFixed(0)} s synthetic meeting, 4 espeak voices, one thread` },
       { area: 'diarization', metric: `rss_growth_${minutes}min`, value: Number((r.peakRssMb - r.baseRssMb).toFixed(1)), unit: 'MB', target: 'flat in meeting length', note: `peak RSS ${r.peakRssMb.toFixed(0)} MB` },
+      { area: 'diarization', metric: `windows_kept_${minutes}min`, value: r.kept, unit: 'windows', target: `<= ${defaultConfig().diarization.max_offline_items} (max_offline_items)`, note: '42 floats each; the only state that grows with the meeting, and it is capped' },
       { area: 'diarization', metric: `der_builtin_${minutes}min`, value: Number((100 * r.der).toFixed(2)), unit: '%', note: `${r.speakers} speakers found (4 true), no hint, collar 0` },
     );
   }

@@ -2,7 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { DiarizationSection } from '../config/sections/diarization.js';
 import type { PipelineSegment, SegmentRevision, SegmentStage, StageContext } from '../pipeline/types.js';
 import type { Logger } from '../util/logger.js';
-import { BuiltinEmbedder } from './builtin-embedder.js';
+import { BuiltinEmbedder, scaledDistance } from './builtin-embedder.js';
 import { detectChangePoints } from './change-points.js';
 import type { CepstralFrames } from './features.js';
 import { matchVoiceprint, rawCentroids, reclusterOffline, type OfflineItem, type Voiceprint } from './offline-recluster.js';
@@ -63,6 +63,7 @@ export class BuiltinDiarizationStage implements SegmentStage {
     return {
       engine: 'builtin', embedding: this.emb.name, offline_method: this.cfg.offline_method,
       known_speakers: this.opts.knownSpeakers ?? null, enrolled: this.voiceprints.length,
+      live_speakers: this.online.speakers.length, pieces_kept: this.pieces.length, windows_kept: this.windowCount,
     };
   }
 
@@ -133,6 +134,7 @@ export class BuiltinDiarizationStage implements SegmentStage {
     const labels = reclusterOffline([...ctx, ...cur], {
       method: this.cfg.offline_method, threshold: this.cfg.offline_threshold, maxSpeakers: this.cfg.max_speakers,
       numSpeakers: this.opts.knownSpeakers, minItemS: 0, maxCore: this.cfg.max_cluster_items,
+      minClusterS: this.cfg.min_speaker_ms / 1000, minClusterFraction: this.cfg.min_speaker_fraction,
     }).slice(ctx.length);
     const runs: { label: number; first: number; last: number }[] = [];
     labels.forEach((l, i) => {
@@ -163,10 +165,28 @@ export class BuiltinDiarizationStage implements SegmentStage {
     }
     const cuts: number[] = [];
     for (let i = 1; i < runs.length; i++) {
-      const t = Math.round((starts[runs[i - 1].last] + starts[runs[i].first]) / 2 + win / 2);
+      const t = this.refineCut(c, Math.round((starts[runs[i - 1].last] + starts[runs[i].first]) / 2 + win / 2), hop, fps);
       if (t >= minFrames && c.frames - t >= minFrames && (cuts.length === 0 || t - cuts[cuts.length - 1] >= minFrames)) cuts.push(t);
     }
     return cuts;
+  }
+
+  /** Move a cut to the strongest statistics change within +/- refine_ms (change_context_ms of context each side). */
+  private refineCut(c: CepstralFrames, t: number, hop: number, fps: number): number {
+    const span = Math.round((this.cfg.refine_ms / 1000) * fps);
+    if (span <= 0) return t;
+    const L = Math.round((this.cfg.change_context_ms / 1000) * fps);
+    let best = t;
+    let bestScore = -Infinity;
+    const step = Math.max(1, Math.round(hop / 5));
+    for (let u = Math.max(L, t - span); u <= Math.min(c.frames - L, t + span); u += step) {
+      const sc = scaledDistance(this.emb.pool(c, u - L, u), this.emb.pool(c, u, u + L));
+      if (sc > bestScore) {
+        bestScore = sc;
+        best = u;
+      }
+    }
+    return best;
   }
 
   /** Sliding windows (window_ms, hop_ms) over frames [a, b); the last one is aligned to the end. */
@@ -219,6 +239,8 @@ export class BuiltinDiarizationStage implements SegmentStage {
       numSpeakers: this.opts.knownSpeakers,
       minItemS: this.cfg.min_segment_ms / 1000,
       maxCore: this.cfg.max_cluster_items,
+      minClusterS: this.cfg.min_speaker_ms / 1000,
+      minClusterFraction: this.cfg.min_speaker_fraction,
     });
     const K = Math.max(...wl) + 1;
     const votes = pieces.map(() => new Float64Array(K));

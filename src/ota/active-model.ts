@@ -4,7 +4,10 @@
  * the model manifest (`vad.model` for the VAD), verified by the model store.
  */
 import type { FrozenConfig } from '../config/schema.js';
-import { resolveBundle } from '../models/model-store.js';
+import { getBundle } from '../models/manifest.js';
+import { loadConfiguredManifest, resolveBundle } from '../models/model-store.js';
+import { modelsDir } from '../models/paths.js';
+import { join } from 'node:path';
 import { ModelIntegrityError } from '../util/errors.js';
 import { loadPointer } from './ota-state.js';
 import { roleIntact } from './slots.js';
@@ -30,4 +33,15 @@ export async function resolveActiveModel(u: OtaUpdater, cfg: FrozenConfig, role:
   const onnx = Object.values(b.files).find((p) => p.endsWith('.onnx'));
   if (!onnx) throw new ModelIntegrityError(name, 'shipped bundle has no .onnx file');
   return { path: onnx, source: 'shipped', bundleName: name };
+}
+
+/**
+ * Path of the shipped model for a role from the model manifest (not verified here: the
+ * loader verifies it). The updater's default `fallbackModelPath`.
+ */
+export function shippedModelPath(cfg: FrozenConfig, role: string): string | undefined {
+  const name = role === 'vad' ? cfg.vad.model : undefined;
+  if (!name) return undefined;
+  const f = getBundle(loadConfiguredManifest(cfg), name).files.find((x) => x.path.endsWith('.onnx'));
+  return f ? join(modelsDir(cfg), f.path) : undefined;
 }

@@ -63,17 +63,23 @@ export async function serveDir(dir: string): Promise<FileServer> {
     }
     const size = statSync(file).size;
     let start = 0;
-    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    let end = size - 1;
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     if (range) {
       rangeRequests.push(`${name}:${req.headers.range}`);
       start = Number(range[1]);
+      if (range[2]) end = Math.min(end, Number(range[2]));
       if (start >= size) {
         res.writeHead(416).end();
         return;
       }
-      res.writeHead(206, { 'content-length': size - start, 'content-range': `bytes ${start}-${size - 1}/${size}` });
+      res.writeHead(206, { 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}` });
     } else {
       res.writeHead(200, { 'content-length': size });
+    }
+    if (range?.[2]) {
+      createReadStream(file, { start, end }).pipe(res); // bounded (manifest head) reads are never cut
+      return;
     }
     const cut = cutNext.get(name);
     if (cut !== undefined) {

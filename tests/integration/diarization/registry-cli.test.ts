@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeWavFile } from '../../../src/audio/wav-writer.js';
 import { parseRttm } from '../../../src/diarization/rttm.js';
@@ -44,6 +45,20 @@ test('speakers enroll/list/rename/merge/forget, export and search through the CL
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /reserved/);
     r = cli(['speakers', 'enroll', 'Bob', wav, '--db', db]);
+    assert.equal(r.status, 0, r.stderr);
+
+    // enroll from a stored session whose source file still exists, and from one whose file is gone
+    const p4 = openTestDb(db);
+    const fromFile = p4.sessions.start({ source: `file:${wav}`, deviceId: 'dev', wallStartMs: Date.now() }).sessionId;
+    p4.close();
+    r = cli(['speakers', 'enroll', 'Dana', '--session', fromFile, '--from', '0', '--to', '0:08', '--db', db]);
+    assert.equal(r.status, 0, r.stderr);
+    r = cli(['speakers', 'enroll', 'Dana', '--session', sessionId, '--from', '0', '--to', '5', '--db', db]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /not available/);
+    r = cli(['speakers', 'enroll', 'Dana', '--session', fromFile, '--from', '5', '--to', '2', '--db', db]);
+    assert.equal(r.status, 2);
+    r = cli(['speakers', 'forget', 'Dana', '--db', db]);
     assert.equal(r.status, 0, r.stderr);
 
     r = cli(['speakers', 'list', '--json', '--db', db]);
@@ -96,10 +111,19 @@ test('speakers enroll/list/rename/merge/forget, export and search through the CL
     r = cli(['search', 'door', '--since', 'yesterday', '--db', db]);
     assert.equal(r.status, 2);
 
-    // forget
-    r = cli(['speakers', 'forget', 'Carol', '--db', db]);
+    // forget --delete-audio removes <audio_dir>/**/<segment id>.* of Carol's segments only
+    const audioDir = join(tmp.dir, 'audio');
+    const p3 = openTestDb(db);
+    const rows = p3.db.prepare('SELECT id, speaker FROM segments ORDER BY start_sample').all() as { id: string; speaker: string }[];
+    p3.close();
+    mkdirSync(join(audioDir, sessionId), { recursive: true });
+    for (const row of rows) writeFileSync(join(audioDir, sessionId, `${row.id}.wav`), 'x');
+    const cfgFile = join(tmp.dir, 'parley.yaml');
+    writeFileSync(cfgFile, `storage:\n  audio_dir: ${audioDir}\n`);
+    r = cli(['speakers', 'forget', 'Carol', '--delete-audio', '--config', cfgFile, '--db', db]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /2 segments unlabelled/);
+    assert.match(r.stdout, /2 segments unlabelled, 2 audio files deleted/);
+    assert.deepEqual(readdirSync(join(audioDir, sessionId)), [`${rows.find((x) => x.speaker === 'unknown-2')!.id}.wav`]);
     r = cli(['speakers', 'list', '--json', '--db', db]);
     assert.deepEqual(JSON.parse(r.stdout), []);
   } finally {
