@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
-  console.log('usage: node scripts/run-tests.mjs [lane ...]\nRuns tests/<lane>/**/*.test.ts with node:test. Default lanes: unit integration fault.');
+  console.log('usage: node scripts/run-tests.mjs [lane ...]\nRuns tests/<lane>/**/*.test.ts with node:test. Default lanes: unit integration fault. The hil lane runs the emulated profile when PARLEY_HIL_PROFILE=emulated.');
   process.exit(0);
 }
 const lanes = args.filter((a) => !a.startsWith('-'));
