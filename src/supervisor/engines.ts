@@ -28,6 +28,8 @@ export interface Engines {
   asrHost: WorkerHost;
   vad: Vad;
   stages: SegmentStage[];
+  /** Load another VAD model file (OTA activation or rollback; between sessions). */
+  reloadVad(modelPath: string): Promise<void>;
   /** Which engines run and why others do not (transcribe summary, status). */
   describe(): Record<string, unknown>;
   close(): Promise<void>;
@@ -63,7 +65,9 @@ export async function buildEngines(cfg: FrozenConfig, logs: RootLogger, choices:
     await vadHost.start();
     signal.throwIfAborted();
     const vad = new Vad(vadHost, cfg.vad, logs.child('vad'));
-    await vad.init(choices.vadModelPath ? { ...bundle, files: overrideModel(bundle.files, choices.vadModelPath) } : bundle);
+    let vadModel = choices.vadModelPath;
+    if (vadModel) await vad.init({ ...bundle, name: 'ota-active', files: overrideModel(bundle.files, vadModel), golden: undefined }, { acceptedBy: 'ota' });
+    else await vad.init(bundle);
     signal.throwIfAborted();
     const diarizeEngine = choices.diarize;
     const asrEngine = choices.asr;
@@ -89,8 +93,15 @@ export async function buildEngines(cfg: FrozenConfig, logs: RootLogger, choices:
       asrHost,
       vad,
       stages,
+      reloadVad: async (modelPath) => {
+        // OTA slot models passed their bundle's golden acceptance before activation; the
+        // manifest's golden expectation belongs to the shipped model only.
+        if (modelPath === bundle.files[Object.keys(bundle.files).find((k) => k.endsWith('.onnx')) ?? '']) await vad.init(bundle);
+        else await vad.init({ ...bundle, name: 'ota-active', files: overrideModel(bundle.files, modelPath), golden: undefined }, { acceptedBy: 'ota' });
+        vadModel = modelPath;
+      },
       describe: () => {
-        const out: Record<string, unknown> = { vad: { engine: 'silero', model: choices.vadModelPath ?? bundle.name }, ...notes };
+        const out: Record<string, unknown> = { vad: { engine: 'silero', model: vadModel ?? bundle.name }, ...notes };
         for (const s of stages) out[s.name] = s.describe();
         return out;
       },

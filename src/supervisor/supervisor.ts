@@ -10,6 +10,7 @@ import { SdNotifier } from '../platform/sd-notify.js';
 import { createTierSystem } from './budget-wiring.js';
 import { buildEngines, type Engines } from './engines.js';
 import { IndicatorWiring } from './indicator-wiring.js';
+import { OtaWiring } from './ota-wiring.js';
 import type { TierSystem } from './tier-system.js';
 import { SessionController } from './session-controller.js';
 
@@ -38,6 +39,7 @@ export class Supervisor {
   private stopMaintenance: (() => void) | undefined;
   private tiers: TierSystem | undefined;
   private indicator: IndicatorWiring | undefined;
+  private ota: OtaWiring | undefined;
   private readonly notifier: SdNotifier;
   private readonly cost = { audioMs: 0, processingMs: 0 };
 
@@ -59,7 +61,10 @@ export class Supervisor {
     this.stopMaintenance = this.db.startMaintenance();
     this.log.info({ path: cfg.storage.db_path }, 'phase.db_ready');
     if (!this.o.safeMode) {
-      this.engines = await buildEngines(cfg, logs, {}, signal, this.db);
+      this.ota = new OtaWiring(cfg, logs, parleyVersion(), () => !!this.sessions?.activeSession);
+      const vadModelPath = await this.ota.recover();
+      signal.throwIfAborted();
+      this.engines = await buildEngines(cfg, logs, { vadModelPath }, signal, this.db);
       this.log.info({ engines: this.engines.describe() }, 'phase.models_ready');
     }
     signal.throwIfAborted();
@@ -96,7 +101,10 @@ export class Supervisor {
         onDeferred: (sessionId, seg, segmentId) => {
           tiers.spool({ sessionId, segmentId, startSample: seg.startSample, endSample: seg.endSample, samples: seg.samples });
         },
-        onSegmentCost: (audioMs, processingMs) => this.reportCost(audioMs, processingMs),
+        onSegmentCost: (audioMs, processingMs) => {
+          this.reportCost(audioMs, processingMs);
+          this.ota?.healthy();
+        },
         onStateChange: () => {
           this.indicator?.refresh();
           this.mqtt?.publishStatus();
@@ -106,12 +114,13 @@ export class Supervisor {
         this.indicator = new IndicatorWiring({
           cfg, logger: logs.child('serial'), sessions: () => this.sessions,
           failing: () => engines.vadHost.state === 'degraded' || engines.asrHost.state === 'degraded',
-          updating: () => false,
+          updating: () => this.ota?.busy() ?? false,
           onChange: () => undefined,
         });
         await this.indicator.start();
       }
       tiers.start();
+      this.ota?.attach({ db, engines, tiers, deviceId: this.deviceId, notify: () => this.mqtt?.notifyOutbox(), logs });
       signal.throwIfAborted();
       if (cfg.session.mode === 'continuous') await this.sessions.startSession('continuous');
     }
@@ -149,6 +158,7 @@ export class Supervisor {
       models: this.engines?.describe() ?? {},
       inference: { vad: this.engines?.vadHost.health() ?? null, asr: this.engines?.asrHost.health() ?? null },
       mqtt: this.mqtt?.stats() ?? null,
+      ota: this.ota?.status() ?? null,
       serial: this.indicator ? { led: this.indicator.device.ledState(), ...this.indicator.device.stats() } : null,
     };
   }
@@ -172,6 +182,7 @@ export class Supervisor {
         return { muted: false };
       },
       status: async () => this.status(),
+      ...(this.ota?.commands() ?? {}),
     };
   }
 
@@ -187,6 +198,7 @@ export class Supervisor {
       this.log.error({ err: (e as Error).message }, 'session.shutdown_failed');
     }
     await this.indicator?.stop().catch(() => undefined);
+    await this.ota?.stop().catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'ota.stop_failed'));
     await this.tiers?.stop().catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'tiers.stop_failed'));
     await this.mqtt?.stop().catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'mqtt.stop_failed'));
     await this.engines?.close();

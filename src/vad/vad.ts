@@ -50,13 +50,18 @@ export class Vad {
     return vad;
   }
 
-  /** Load the Silero engine from a verified bundle, then run the golden-output check. */
-  async init(bundle: ResolvedBundle): Promise<void> {
+  /**
+   * Load the Silero engine from a verified bundle, then run the golden-output check.
+   * `acceptedBy` names who already ran a golden acceptance for a model file that is not the
+   * manifest's (an OTA slot passed its bundle's golden cases before activation); only then may
+   * the bundle carry no golden expectation.
+   */
+  async init(bundle: ResolvedBundle, opts: { acceptedBy?: 'ota' } = {}): Promise<void> {
     if (bundle.role !== 'vad') throw new AppError('MODEL_LOAD', `bundle ${bundle.name} has role ${bundle.role}, not vad`, { hint: 'set vad.model to a VAD bundle (parley models list)' });
     const onnx = Object.entries(bundle.files).find(([base]) => base.endsWith('.onnx'));
     if (!onnx) throw new AppError('MODEL_LOAD', `bundle ${bundle.name} has no .onnx file`);
     const modelPath = onnx[1];
-    if (!bundle.golden) {
+    if (!bundle.golden && !opts.acceptedBy) {
       throw new ModelIntegrityError(modelPath, `bundle ${bundle.name} has no golden-output expectation in the manifest`, {
         hint: 'every VAD bundle needs a `golden` entry (see docs/models.md)',
       });
@@ -65,7 +70,9 @@ export class Vad {
     try {
       // The engine runs the golden check itself right after creating the session, so a
       // reload after a child restart is checked too.
-      await this.host.load(this.engineId, { kind: 'vad.silero', options: { modelPath, sampleRateHz: SAMPLE_RATE_HZ, golden: bundle.golden } });
+      const options: Record<string, unknown> = { modelPath, sampleRateHz: SAMPLE_RATE_HZ };
+      if (bundle.golden) options.golden = bundle.golden;
+      await this.host.load(this.engineId, { kind: 'vad.silero', options });
     } catch (e) {
       const code = (e as AppError).code;
       this.logger.error({ bundle: bundle.name, code, err: (e as Error).message }, code === 'MODEL_INTEGRITY' ? 'vad.golden_failed' : 'vad.load_failed');
@@ -73,7 +80,7 @@ export class Vad {
       throw e;
     }
     const info = await this.host.call<{ io: string; golden?: GoldenResult }>(this.engineId, 'info');
-    this.logger.info({ bundle: bundle.name, io: info.io, goldenMaxAbsDiff: info.golden?.maxAbsDiff, loadMs: Math.round(performance.now() - t0) }, 'vad.loaded');
+    this.logger.info({ bundle: bundle.name, modelPath, io: info.io, goldenMaxAbsDiff: info.golden?.maxAbsDiff, acceptedBy: opts.acceptedBy ?? 'manifest-golden', loadMs: Math.round(performance.now() - t0) }, 'vad.loaded');
     this.loaded = true;
     this.bundleName = bundle.name;
   }

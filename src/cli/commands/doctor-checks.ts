@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FrozenConfig } from '../../config/schema.js';
+import { describeReadings } from '../../monitor/describe-readings.js';
+import { SystemMetricsSource } from '../../monitor/metrics-source.js';
 import { checkBroker } from '../../mqtt/broker-check.js';
 import { resolveDeviceId } from '../../mqtt/topics.js';
 import { resolveBundle } from '../../models/model-store.js';
@@ -50,10 +52,11 @@ const models: DoctorCheck = {
       out.push({ name: 'models.vad', state: 'fail', detail: (e as Error).message, fix: 'npm run models:fetch' });
     }
     if (cfg.asr.engine === 'pocketsphinx') {
-      const r = spawnSync('pocketsphinx', ['help'], { encoding: 'utf8' });
+      const bin = cfg.asr.pocketsphinx.binary;
+      const r = spawnSync(bin, ['-h'], { encoding: 'utf8', timeout: 5000 });
       out.push(r.error
-        ? { name: 'models.asr', state: 'fail', detail: 'pocketsphinx not found', fix: 'apt-get install pocketsphinx pocketsphinx-en-us' }
-        : { name: 'models.asr', state: 'ok', detail: 'pocketsphinx available' });
+        ? { name: 'models.asr', state: 'fail', detail: `${bin} not found`, fix: 'apt-get install pocketsphinx pocketsphinx-en-us' }
+        : { name: 'models.asr', state: 'ok', detail: `${bin} available` });
     } else if (cfg.asr.engine !== 'none') {
       try {
         const b = await resolveBundle(cfg, cfg.asr.model);
@@ -105,5 +108,17 @@ const broker: DoctorCheck = {
   },
 };
 
+const budgets: DoctorCheck = {
+  name: 'budgets',
+  async run(cfg) {
+    const readings = await new SystemMetricsSource(cfg).readAll();
+    return describeReadings(readings, cfg).map((r) => ({
+      name: `budget.${r.name}`,
+      state: r.state === 'critical' ? 'fail' : r.state === 'warn' ? 'warn' : 'ok',
+      detail: `${r.value ?? 'n/a'}${r.unit ? ` ${r.unit}` : ''} (budget: ${r.budget})`,
+    }));
+  },
+};
+
 /** Checks in display order. Other components append theirs here (broker, serial, budgets). */
-export const DOCTOR_CHECKS: DoctorCheck[] = [captureDevice, models, disk, thermal, broker];
+export const DOCTOR_CHECKS: DoctorCheck[] = [captureDevice, models, disk, thermal, budgets, broker];
