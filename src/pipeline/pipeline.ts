@@ -70,6 +70,11 @@ export class Pipeline {
     return this.queue.size;
   }
 
+  /** Audio waiting for the stages, in ms (falling behind real time shows here first). */
+  queuedAudioMs(): number {
+    return this.queue.sum((s) => ((s.endSample - s.startSample) / 16000) * 1000);
+  }
+
   /** Run until the source ends or the signal aborts; then flush the VAD and finish queued segments. */
   async run(source: AudioSource, signal: AbortSignal): Promise<PipelineStats> {
     const ctx: StageContext = { sessionId: this.opts.sessionId, tier: this.opts.tier(), signal };

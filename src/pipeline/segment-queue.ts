@@ -14,6 +14,13 @@ export class SegmentQueue<T> {
     return this.items.length;
   }
 
+  /** Sum of `weight(item)` over the waiting items (e.g. queued audio in ms). */
+  sum(weight: (item: T) => number): number {
+    let n = 0;
+    for (const it of this.items) n += weight(it);
+    return n;
+  }
+
   /** Returns false when an older item had to be dropped to make room. */
   push(item: T): boolean {
     if (this.closed) throw new Error('queue closed');

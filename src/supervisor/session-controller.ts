@@ -85,6 +85,17 @@ export class SessionController {
     return this.run?.pipeline.queueDepth() ?? 0;
   }
 
+  queuedAudioMs(): number {
+    return this.run?.pipeline.queuedAudioMs() ?? 0;
+  }
+
+  /** Processing totals of the open capture: VAD + stage time (ms) and audio seen (samples). */
+  processingTotals(): { processingMs: number; samples: number } | undefined {
+    if (!this.run) return undefined;
+    const s = this.run.pipeline.getStats();
+    return { processingMs: s.vadMs + Object.values(s.stageMs).reduce((a, b) => a + b, 0), samples: s.samplesIn };
+  }
+
   async startSession(reason: string): Promise<{ session_id: string }> {
     if (this.sessionId) return { session_id: this.sessionId };
     this.sessionWallStartMs = Date.now();

@@ -14,6 +14,9 @@ import { OtaWiring } from './ota-wiring.js';
 import type { TierSystem } from './tier-system.js';
 import { SessionController } from './session-controller.js';
 
+/** Time constant of the live real-time factor, in ms of audio. */
+const RTF_TAU_MS = 60000;
+
 export interface SupervisorOptions {
   cfg: FrozenConfig;
   logs: RootLogger;
@@ -41,7 +44,8 @@ export class Supervisor {
   private indicator: IndicatorWiring | undefined;
   private ota: OtaWiring | undefined;
   private readonly notifier: SdNotifier;
-  private readonly cost = { audioMs: 0, processingMs: 0 };
+  /** Decayed processing and audio time for the live real-time factor (time constant RTF_TAU_MS of audio). */
+  private readonly cost = { audioMs: 0, processingMs: 0, lastProcessingMs: 0, lastSamples: 0 };
 
   constructor(private readonly o: SupervisorOptions) {
     this.deviceId = resolveDeviceId(o.cfg.device.id, hostname);
@@ -94,6 +98,7 @@ export class Supervisor {
         onStored: () => this.mqtt?.notifyOutbox(),
         onProgress: () => {
           this.lastProgressMonoMs = performance.now();
+          this.reportCost();
           tiers.health.beat('capture');
           tiers.health.beat('inference');
         },
@@ -101,8 +106,8 @@ export class Supervisor {
         onDeferred: (sessionId, seg, segmentId) => {
           tiers.spool({ sessionId, segmentId, startSample: seg.startSample, endSample: seg.endSample, samples: seg.samples });
         },
-        onSegmentCost: (audioMs, processingMs) => {
-          this.reportCost(audioMs, processingMs);
+        onSegmentCost: () => {
+          this.reportCost();
           this.ota?.healthy();
         },
         onStateChange: () => {
@@ -128,12 +133,34 @@ export class Supervisor {
     this.log.info({ capture: this.sessions?.captureState() ?? 'off' }, 'supervisor.ready');
   }
 
-  /** Real-time factor of the stages over a decaying window, and the queue, as pressure readings. */
-  private reportCost(audioMs: number, processingMs: number): void {
-    this.cost.audioMs = this.cost.audioMs * 0.9 + audioMs;
-    this.cost.processingMs = this.cost.processingMs * 0.9 + processingMs;
-    const depth = this.sessions?.queueDepth() ?? 0;
-    this.tiers?.source.reportPipeline({ rtf: this.cost.processingMs / Math.max(1, this.cost.audioMs), queueDepth: depth, queueDurationMs: depth * (audioMs || 0) });
+  /**
+   * The live real-time factor: processing time (VAD + stages) per second of audio that went
+   * by, silence included, over a decaying window of about a minute of audio. Above 1 the
+   * pipeline falls behind; the queued audio shows how far. Per-segment cost alone would
+   * overstate it (a 1 s utterance may take 1 s to decode while the room is silent after it).
+   */
+  private reportCost(): void {
+    const t = this.sessions?.processingTotals();
+    if (!t) return;
+    if (t.processingMs < this.cost.lastProcessingMs) {
+      // a new capture run started: its totals begin at zero
+      this.cost.lastProcessingMs = 0;
+      this.cost.lastSamples = t.samples;
+    }
+    const dProc = Math.max(0, t.processingMs - this.cost.lastProcessingMs);
+    const dAudioMs = Math.max(0, ((t.samples - this.cost.lastSamples) / 16000) * 1000);
+    this.cost.lastProcessingMs = t.processingMs;
+    this.cost.lastSamples = t.samples;
+    if (dAudioMs === 0 && dProc === 0) return;
+    const decay = Math.exp(-dAudioMs / RTF_TAU_MS);
+    this.cost.audioMs = this.cost.audioMs * decay + dAudioMs;
+    this.cost.processingMs = this.cost.processingMs * decay + dProc;
+    if (this.cost.audioMs < 5000) return; // not enough audio yet for a meaningful figure
+    this.tiers?.source.reportPipeline({
+      rtf: this.cost.processingMs / this.cost.audioMs,
+      queueDepth: this.sessions?.queueDepth() ?? 0,
+      queueDurationMs: this.sessions?.queuedAudioMs() ?? 0,
+    });
   }
 
   status(): Record<string, unknown> {

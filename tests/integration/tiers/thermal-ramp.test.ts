@@ -45,6 +45,7 @@ test(`thermal ramp into minimal and back during a ${RUN_S} s paced run loses no 
     writeFileSync(cfgFile, stringify(config));
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'run', '--config', cfgFile], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const tierLog: string[] = [];
+    const reasons: string[] = [];
     let stderr = '';
     let buf = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
@@ -55,8 +56,11 @@ test(`thermal ramp into minimal and back during a ${RUN_S} s paced run loses no 
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         try {
-          const o = JSON.parse(line) as { msg?: string; from?: string; to?: string };
-          if (o.msg === 'tier.changed') tierLog.push(`${o.from}->${o.to}`);
+          const o = JSON.parse(line) as { msg?: string; from?: string; to?: string; reason?: string };
+          if (o.msg === 'tier.changed') {
+            tierLog.push(`${o.from}->${o.to}`);
+            reasons.push(`${o.from}->${o.to}: ${o.reason}`);
+          }
         } catch { /* not a log line */ }
       }
     });
@@ -91,7 +95,7 @@ test(`thermal ramp into minimal and back during a ${RUN_S} s paced run loses no 
       child.kill('SIGKILL');
     }
     assert.ok(tierLog.includes('reduced->minimal') || tierLog.some((t) => t.endsWith('->minimal')), `entered minimal: ${tierLog.join(', ')}`);
-    assert.ok(tierLog.at(-1)?.endsWith('->normal'), `back to normal: ${tierLog.join(', ')}`);
+    assert.ok(tierLog.at(-1)?.endsWith('->normal'), `back to normal: ${reasons.join(' | ')}`);
     const db = new Database(config.storage.db_path, { readonly: true, fileMustExist: true });
     try {
       assert.equal((db.prepare('SELECT COUNT(*) AS n FROM backlog').get() as { n: number }).n, 0, 'backlog empty');
