@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { PocketsphinxRecognizer } from '../../src/asr/pocketsphinx-recognizer.js';
-import { wordErrorRate } from '../../src/asr/wer.js';
 import { analyseS16 } from '../../src/audio/mic-health.js';
 import { resample } from '../../src/audio/resampler.js';
 import { S16Decoder } from '../../src/audio/s16-decoder.js';
@@ -30,7 +29,7 @@ import { hilPrompt, hilRan, hilSkip, hilTally } from './lib/skips.js';
 
 const P = await loadHilProfile();
 const emulated = P.name === 'emulated';
-const MAX_LOOPBACK_WER = Number(process.env.PARLEY_HIL_MAX_WER ?? (emulated ? 0.55 : 0.7));
+const HIL_KEYPHRASES = ['your country', 'fellow americans'] as const;
 process.stderr.write(`HIL profile: ${P.name} (capture ${P.audio.device}, sysfs ${P.thermal.sysfsRoot}, serial ${P.serial.path ?? '-'}, speaker ${P.speaker?.playbackDevice ?? '-'})\n`);
 after(() => P.cleanup());
 
@@ -136,17 +135,17 @@ describe('HIL audio', () => {
       if (P.audio.fifo) await P.audio.fifo.feed(new Uint8Array(Math.ceil(tailS * 16000) * 2 + 8000), { speed: Infinity });
       const r = await rec;
       assert.equal(r.code, 0, `arecord failed: ${r.stderr}`);
-      const rec16 = await PocketsphinxRecognizer.create(defaultConfig().asr.pocketsphinx);
+      // Keyphrase spotting, not dictation: ~0.5 s instead of 15-60 s of decoding on a loaded
+      // 2-core box, and a clear pass/fail: "your country" is said twice in jfk.wav.
+      const ps = defaultConfig().asr.pocketsphinx;
+      const spotter = await PocketsphinxRecognizer.create({ ...ps, mode: 'keyphrase', keyphrases: [...HIL_KEYPHRASES], keyphrase_threshold: 1e-15 });
       try {
         const tAsr = Date.now();
-        const res = await rec16.recognize(toMono16k(r.bytes));
-        console.log(`# aplay ${playedMs} ms, PocketSphinx ${Date.now() - tAsr} ms`);
-        const w = wordErrorRate(reference, res?.text ?? '');
-        console.log(`# heard "${res?.text ?? ''}": WER ${(w.wer * 100).toFixed(0)} % against jfk.txt`);
-        // PocketSphinx scores ~45 % WER on the clean file (tests/integration/asr); allow some room for a real room.
-        assert.ok(w.wer <= MAX_LOOPBACK_WER, `transcript "${res?.text ?? ''}" too far from the reference (WER ${w.wer.toFixed(2)} > ${MAX_LOOPBACK_WER})`);
+        const res = await spotter.recognize(toMono16k(r.bytes));
+        console.log(`# aplay ${playedMs} ms, PocketSphinx ${Date.now() - tAsr} ms; spotted "${res?.text ?? ''}" in "${reference}"`);
+        assert.match(res?.text ?? '', /your country/, `the played phrase was not heard back (spotted: "${res?.text ?? ''}")`);
       } finally {
-        await rec16.close();
+        await spotter.close();
       }
       hilRan(t);
     } finally {
