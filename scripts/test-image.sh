@@ -28,7 +28,7 @@ echo "test:image: building (image/build.sh ${ARGS[*]})"
 bash image/build.sh "${ARGS[@]}" || fail "image/build.sh failed"
 BUILD_S=$(( $(date +%s) - T0 ))
 R=$WORK/rootfs-amd64
-run() { LC_ALL=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin chroot "$R" "$@"; }
+run() { env -i HOME=/root LC_ALL=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ${RUN_ENV:-} chroot "$R" "$@"; }
 
 echo "test:image: checking the rootfs ($R)"
 [[ -s $OUT/rootfs.tar.gz ]] || fail "no rootfs.tar.gz"
@@ -49,7 +49,7 @@ ok "parley.service + parley-firstboot.service installed and enabled"
 ids=$(run id parley) || fail "no parley user"
 [[ $ids == *"(audio)"* && $ids == *"(dialout)"* ]] || fail "parley is not in audio and dialout: $ids"
 [[ $(run getent passwd parley | cut -d: -f7) == /usr/sbin/nologin ]] || fail "parley has a login shell"
-[[ $(stat -c %U "$R/var/lib/parley") == parley ]] || fail "/var/lib/parley not owned by parley"
+[[ $(run stat -c %U /var/lib/parley) == parley ]] || fail "/var/lib/parley not owned by parley"
 ok "user: $ids"
 
 [[ -f $R/etc/parley/config.yaml ]] || fail "/etc/parley/config.yaml missing"
@@ -77,7 +77,7 @@ echo 0123456789abcdef0123456789abcdef >"$R/etc/machine-id"
 unshare --uts chroot "$R" /usr/local/sbin/parley-firstboot >/dev/null || fail "parley-firstboot failed"
 grep -qx 'PARLEY_DEVICE_ID=parley-01234567' "$R/etc/parley/device.env" || fail "device.env: $(cat "$R/etc/parley/device.env")"
 [[ $(cat "$R/etc/hostname") == parley-01234567 ]] || fail "hostname not set"
-PARLEY_DEVICE_ID=parley-01234567 run parley config validate --env /etc/parley/config.yaml >/dev/null || fail "config with PARLEY_DEVICE_ID does not validate"
+RUN_ENV=PARLEY_DEVICE_ID=parley-01234567 run parley config validate --env /etc/parley/config.yaml >/dev/null || fail "config with PARLEY_DEVICE_ID does not validate"
 rm -f "$R/etc/parley/device.env"; : >"$R/etc/machine-id"; echo parley >"$R/etc/hostname"
 ok "first boot: device id and hostname parley-01234567 from the machine-id"
 

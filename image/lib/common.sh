@@ -41,11 +41,13 @@ chroot_umount() {
   CHROOT_MOUNTED=""
 }
 
-# in_chroot ROOTFS CMD...: run a command inside the rootfs with a sane environment.
+# in_chroot ROOTFS CMD...: run a command inside the rootfs with a clean environment. `env -i`
+# matters: under `npm run`, npm exports npm_config_* (e.g. a host nodedir) that node-gyp
+# would obey over its command line.
 in_chroot() {
   local r=$1; shift
-  LC_ALL=C.UTF-8 LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    chroot "$r" "$@"
+  env -i HOME=/root TERM=dumb LC_ALL=C.UTF-8 LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin chroot "$r" "$@"
 }
 
 # The Debian package architecture name → Node's.
