@@ -78,8 +78,16 @@ unshare --uts chroot "$R" /usr/local/sbin/parley-firstboot >/dev/null || fail "p
 grep -qx 'PARLEY_DEVICE_ID=parley-01234567' "$R/etc/parley/device.env" || fail "device.env: $(cat "$R/etc/parley/device.env")"
 [[ $(cat "$R/etc/hostname") == parley-01234567 ]] || fail "hostname not set"
 RUN_ENV=PARLEY_DEVICE_ID=parley-01234567 run parley config validate --env /etc/parley/config.yaml >/dev/null || fail "config with PARLEY_DEVICE_ID does not validate"
-rm -f "$R/etc/parley/device.env"; : >"$R/etc/machine-id"; echo parley >"$R/etc/hostname"
+rm -f "$R/etc/parley/device.env"
 ok "first boot: device id and hostname parley-01234567 from the machine-id"
+# A Raspberry Pi: the serial number wins over the machine-id (/proc is not mounted here, so a
+# plain file stands in for /proc/cpuinfo).
+printf 'processor\t: 0\nSerial\t\t: 10000000ABCDEF12\nModel\t\t: Raspberry Pi 5 Model B Rev 1.0\n' >"$R/proc/cpuinfo"
+unshare --uts chroot "$R" /usr/local/sbin/parley-firstboot >/dev/null || { rm -f "$R/proc/cpuinfo"; fail "parley-firstboot failed on a Pi cpuinfo"; }
+rm -f "$R/proc/cpuinfo"
+grep -qx 'PARLEY_DEVICE_ID=parley-abcdef12' "$R/etc/parley/device.env" || fail "Pi serial: device.env: $(cat "$R/etc/parley/device.env")"
+rm -f "$R/etc/parley/device.env"; : >"$R/etc/machine-id"; echo parley >"$R/etc/hostname"
+ok "first boot: device id parley-abcdef12 from the Raspberry Pi serial number"
 
 IMG=$OUT/parley-amd64.img
 [[ -f $IMG ]] || fail "no disk image"
