@@ -20,6 +20,7 @@ PKGS=(
   python3 make g++    # better-sqlite3 builds from source on Node 20
   ca-certificates
   bzip2               # tar -xjf: model fetch unpacks sherpa-onnx .tar.bz2 release archives
+  debootstrap qemu-user-static fdisk dosfstools mtools   # image/build.sh: rootfs, arm64 second stage, disk image (sfdisk, mkfs.vfat, mcopy)
 )
 echo "installing: ${PKGS[*]}" | sed 's/#[^ ]*//g'
 $SUDO apt-get update -qq
