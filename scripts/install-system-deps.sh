@@ -19,6 +19,7 @@ PKGS=(
   stress-ng faketime  # memory-pressure and clock-jump fault tests
   python3 make g++    # better-sqlite3 builds from source on Node 20
   ca-certificates
+  sctk                # md-eval.pl: the reference DER scorer the diarization tests compare against
   bzip2               # tar -xjf: model fetch unpacks sherpa-onnx .tar.bz2 release archives
   debootstrap qemu-user-static fdisk dosfstools mtools   # image/build.sh: rootfs, arm64 second stage, disk image (sfdisk, mkfs.vfat, mcopy)
 )
