@@ -31,6 +31,17 @@ CASES = [
 ]
 
 
+def nemo_librosa_fbank(samples64):
+    """NeMo features as kaldi-native-fbank computes them with is_librosa (sherpa-onnx NeMo models):
+    Kaldi framing (snip_edges=False, pre-emphasis 0.97, symmetric hann window, no DC removal,
+    512-point FFT, power), librosa mel banks = torchaudio melscale_fbanks(norm='slaney',
+    mel_scale='slaney') over all 257 bins, log(max(x, FLT_EPSILON))."""
+    frames, _ = kaldi._get_window(samples64, 512, 400, 160, 'hanning', 0.42, False, True, 0.0, 0.0, False, 0.97)
+    power = torch.fft.rfft(frames).abs().pow(2.0)
+    banks = torchaudio.functional.melscale_fbanks(257, 0.0, 8000.0, 80, 16000, norm='slaney', mel_scale='slaney')
+    return torch.clamp(power @ banks.double(), min=1.1920928955078125e-07).log()
+
+
 def eval_dir():
     if len(sys.argv) > 1:
         return sys.argv[1]
@@ -64,6 +75,12 @@ def main():
         index['cases'].append({'name': name, 'scale': scale, 'kwargs': kw, 'file': os.path.basename(f),
                                'frames': int(feats.shape[0]), 'float32VsFloat64RelErr': noise, 'bins': int(feats.shape[1])})
         print(name, tuple(feats.shape), float(feats.min()), float(feats.max()))
+    feats = nemo_librosa_fbank(samples)
+    f = os.path.join(OUT, 'fbank-nemo-librosa.f32')
+    feats.numpy().astype('<f4').tofile(f)
+    index['cases'].append({'name': 'nemo-librosa', 'scale': 1.0, 'kwargs': {'nemo': True}, 'file': os.path.basename(f),
+                           'frames': int(feats.shape[0]), 'bins': int(feats.shape[1])})
+    print('nemo-librosa', tuple(feats.shape), float(feats.min()), float(feats.max()))
     with open(os.path.join(OUT, 'fbank-reference.json'), 'w') as fh:
         json.dump(index, fh, indent=1)
 

@@ -19,6 +19,7 @@ PKGS=(
   stress-ng faketime  # memory-pressure and clock-jump fault tests
   python3 make g++    # better-sqlite3 builds from source on Node 20
   ca-certificates
+  bzip2               # tar -xjf: model fetch unpacks sherpa-onnx .tar.bz2 release archives
 )
 echo "installing: ${PKGS[*]}" | sed 's/#[^ ]*//g'
 $SUDO apt-get update -qq

@@ -1,7 +1,8 @@
 /**
  * src/audio/alsa-source.ts — live capture from ALSA through `arecord` (see recorder.ts).
  *
- * Supervision: if arecord exits, fails to start, or delivers no bytes for `stall_timeout_ms`,
+ * Supervision: if arecord exits, fails to start, or delivers no bytes for `stall_timeout_ms`
+ * (a fresh process gets max(stall_timeout_ms, FIRST_DATA_MIN_MS) for its first bytes),
  * it is killed (SIGKILL) and restarted after an exponential backoff with jitter
  * (`restart_backoff_initial_ms` .. `restart_backoff_max_ms`). The attempt counter resets once a
  * process has delivered audio for HEALTHY_RUN_MS. A missing `arecord` binary is fatal.
@@ -27,6 +28,8 @@ import { S16Decoder } from './s16-decoder.js';
 import { SAMPLE_RATE_HZ, type AudioFrame, type AudioGap, type AudioSource, type AudioSourceStats } from './types.js';
 
 const HEALTHY_RUN_MS = 5000;
+/** A freshly spawned recorder gets at least this long to deliver its first bytes (slow start on a busy board). */
+const FIRST_DATA_MIN_MS = 2000;
 const STOP_GRACE_MS = 1000;
 
 export interface AlsaSourceOptions {
@@ -35,6 +38,8 @@ export interface AlsaSourceOptions {
   /** Replaces arecord (tests use fake recorders for T18 faults). */
   spawnRecorder?: RecorderSpawner;
   random?: () => number;
+  /** After this much audio from one process, compare the byte rate with the configured rate (default 10000). */
+  rateCheckAfterMs?: number;
 }
 
 type AudioConfig = FrozenConfig['audio'];
@@ -58,6 +63,9 @@ export class AlsaSource implements AudioSource {
   private attempt = 0;
   private lastDataMs: number | undefined;
   private procFirstDataMs: number | undefined;
+  private procBytesAfterFirst = 0;
+  private rateChecked = false;
+  private readonly rateCheckAfterMs: number;
   private gapPending = false;
   private stopping = false;
   private running = false;
@@ -68,6 +76,7 @@ export class AlsaSource implements AudioSource {
     this.clock = opts.clock ?? systemClock;
     this.spawn = opts.spawnRecorder ?? spawnArecord;
     this.random = opts.random ?? Math.random;
+    this.rateCheckAfterMs = opts.rateCheckAfterMs ?? 10_000;
     this.decoder = new S16Decoder(cfg.capture_channels);
     this.resampler = cfg.capture_rate_hz === SAMPLE_RATE_HZ ? undefined : new StreamingResampler(cfg.capture_rate_hz, SAMPLE_RATE_HZ);
   }
@@ -113,24 +122,36 @@ export class AlsaSource implements AudioSource {
     try {
       proc = this.spawn({ device, rateHz, channels });
     } catch (e) {
-      this.queue?.fail(new AudioSourceError(`cannot start arecord: ${(e as Error).message}`, { cause: e }));
+      this.fatal(new AudioSourceError(`cannot start arecord: ${(e as Error).message}`, { cause: e }));
       return;
     }
     this.proc = proc;
     this.procFirstDataMs = undefined;
+    this.procBytesAfterFirst = 0;
+    this.rateChecked = false;
     this.decoder.reset();
     this.log.info({ device, rateHz, channels, pid: proc.pid, attempt: this.attempt }, 'audio.capture_started');
     proc.stdout.on('data', (chunk: Buffer) => this.onData(proc, chunk));
     proc.onExit((code, sig, error) => {
       if (this.proc !== proc || this.stopping) return;
       if (error?.code === 'ENOENT') {
-        this.queue?.fail(new AudioSourceError('arecord was not found on PATH', { cause: error, retryable: false, hint: 'install alsa-utils (apt-get install alsa-utils)' }));
+        this.fatal(new AudioSourceError('arecord was not found on PATH', { cause: error, retryable: false, hint: 'install alsa-utils (apt-get install alsa-utils)' }));
         return;
       }
       const reason = error ? `spawn failed: ${error.message}` : `arecord exited (code ${code}, signal ${sig})`;
       this.restart(reason, proc.stderrTail());
     });
-    this.armStall(proc);
+    this.armStall(proc, Math.max(this.cfg.stall_timeout_ms, FIRST_DATA_MIN_MS));
+  }
+
+  /** Unrecoverable: stop supervising and fail the consumer's iteration. */
+  private fatal(err: AudioSourceError): void {
+    clearTimeout(this.stallTimer);
+    clearTimeout(this.restartTimer);
+    this.proc = undefined;
+    this.stopping = true;
+    this.log.error({ err: err.message }, 'audio.capture_failed');
+    this.queue?.fail(err);
   }
 
   private onData(proc: RecorderProcess, chunk: Buffer): void {
@@ -147,14 +168,33 @@ export class AlsaSource implements AudioSource {
         this.emitGap(gap);
       }
       this.gapPending = false;
-    } else if (now - this.procFirstDataMs >= HEALTHY_RUN_MS) {
-      this.attempt = 0;
+    } else {
+      if (now - this.procFirstDataMs >= HEALTHY_RUN_MS) this.attempt = 0;
+      this.procBytesAfterFirst += chunk.length;
+      this.checkRate(now);
     }
     this.lastDataMs = now;
     const mono = this.decoder.push(chunk);
     const out = this.resampler ? this.resampler.process(mono) : mono;
     this.pushFrames(this.framer.push(out));
-    this.armStall(proc);
+    this.armStall(proc, this.cfg.stall_timeout_ms);
+  }
+
+  /**
+   * T18 "wrong sample rate": a device running at another rate than configured (a plug device
+   * misconfigured, a USB mic ignoring the request) makes every timestamp wrong. Once per
+   * process, after rateCheckAfterMs, compare the byte rate with the configured rate and warn
+   * (`audio.rate_mismatch`) when they differ by more than 10 %.
+   */
+  private checkRate(now: number): void {
+    const elapsedMs = now - this.procFirstDataMs!;
+    if (this.rateChecked || elapsedMs < this.rateCheckAfterMs) return;
+    this.rateChecked = true;
+    const measuredHz = this.procBytesAfterFirst / (2 * this.cfg.capture_channels) / (elapsedMs / 1000);
+    const expectedHz = this.cfg.capture_rate_hz;
+    if (Math.abs(measuredHz / expectedHz - 1) > 0.1) {
+      this.log.warn({ expectedHz, measuredHz: Math.round(measuredHz), device: this.cfg.device }, 'audio.rate_mismatch');
+    }
   }
 
   private pushFrames(frames: AudioFrame[]): void {
@@ -167,13 +207,13 @@ export class AlsaSource implements AudioSource {
     this.onGap?.(gap);
   }
 
-  private armStall(proc: RecorderProcess): void {
+  private armStall(proc: RecorderProcess, timeoutMs: number): void {
     clearTimeout(this.stallTimer);
     this.stallTimer = setTimeout(() => {
       if (this.proc !== proc || this.stopping) return;
-      this.log.warn({ pid: proc.pid, stallTimeoutMs: this.cfg.stall_timeout_ms }, 'audio.stall');
-      this.restart(`no audio for ${this.cfg.stall_timeout_ms} ms`, proc.stderrTail());
-    }, this.cfg.stall_timeout_ms);
+      this.log.warn({ pid: proc.pid, stallTimeoutMs: timeoutMs, firstData: this.procFirstDataMs === undefined }, 'audio.stall');
+      this.restart(`no audio for ${timeoutMs} ms`, proc.stderrTail());
+    }, timeoutMs);
   }
 
   private restart(reason: string, stderr: string): void {

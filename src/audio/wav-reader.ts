@@ -50,34 +50,46 @@ export function decodeFrames(bytes: Uint8Array, layout: WavLayout, start: number
   for (let c = 0; c < ch; c++) out.push(new Float32Array(n));
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bps = layout.bitsPerSample / 8;
-  let off = layout.dataOffset + first * layout.blockAlign;
-  const key = `${layout.format}${layout.bitsPerSample}`;
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < ch; c++) {
-      let v: number;
-      switch (key) {
-        case 'pcm16':
-          v = dv.getInt16(off, true) / 32768;
-          break;
-        case 'pcm8':
-          v = (bytes[off]! - 128) / 128;
-          break;
-        case 'pcm24': {
-          const x = bytes[off]! | (bytes[off + 1]! << 8) | (bytes[off + 2]! << 16);
-          v = ((x << 8) >> 8) / 8388608;
-          break;
-        }
-        case 'pcm32':
-          v = dv.getInt32(off, true) / 2147483648;
-          break;
-        case 'float32':
-          v = dv.getFloat32(off, true);
-          break;
-        default: // float64 (the header parser admits nothing else)
-          v = dv.getFloat64(off, true);
+  const base = layout.dataOffset + first * layout.blockAlign;
+  // One specialised loop per format (a per-sample switch costs ~2x in V8).
+  switch (`${layout.format}${layout.bitsPerSample}`) {
+    case 'pcm16':
+      for (let c = 0; c < ch; c++) {
+        const o = out[c]!;
+        for (let i = 0, off = base + c * 2; i < n; i++, off += layout.blockAlign) o[i] = dv.getInt16(off, true) / 32768;
       }
-      out[c]![i] = Number.isFinite(v) ? v : 0;
-      off += bps;
+      break;
+    case 'pcm8':
+      for (let c = 0; c < ch; c++) {
+        const o = out[c]!;
+        for (let i = 0, off = base + c; i < n; i++, off += layout.blockAlign) o[i] = (bytes[off]! - 128) / 128;
+      }
+      break;
+    case 'pcm24':
+      for (let c = 0; c < ch; c++) {
+        const o = out[c]!;
+        for (let i = 0, off = base + c * 3; i < n; i++, off += layout.blockAlign) {
+          const x = bytes[off]! | (bytes[off + 1]! << 8) | (bytes[off + 2]! << 16);
+          o[i] = ((x << 8) >> 8) / 8388608;
+        }
+      }
+      break;
+    case 'pcm32':
+      for (let c = 0; c < ch; c++) {
+        const o = out[c]!;
+        for (let i = 0, off = base + c * 4; i < n; i++, off += layout.blockAlign) o[i] = dv.getInt32(off, true) / 2147483648;
+      }
+      break;
+    default: {
+      // float32 / float64 (the header parser admits nothing else); NaN and infinities become 0
+      const f64 = bps === 8;
+      for (let c = 0; c < ch; c++) {
+        const o = out[c]!;
+        for (let i = 0, off = base + c * bps; i < n; i++, off += layout.blockAlign) {
+          const v = f64 ? dv.getFloat64(off, true) : dv.getFloat32(off, true);
+          o[i] = Number.isFinite(v) ? v : 0;
+        }
+      }
     }
   }
   return out;

@@ -29,6 +29,13 @@ function topHelp(): string {
 /** Short summaries for the top-level help without importing every command. */
 const SUMMARIES: Record<string, string> = {
   'config validate': 'check a config file; print every error with its line',
+  'speakers enroll': 'enroll a speaker\'s voice from a WAV file or a stretch of a stored session',
+  'speakers list': 'list enrolled speakers',
+  'speakers rename': 'rename an enrolled speaker (stored segments follow)',
+  'speakers merge': 'merge speaker A into speaker B',
+  'speakers forget': 'delete a speaker\'s voiceprints (and optionally their segment audio)',
+  export: 'export a session as RTTM, JSON, SRT or WebVTT (with speaker names)',
+  search: 'full-text search over stored transcripts',
   'models list': 'list model bundles with role, family, precision, size and verified state',
   'models verify': 'check size and sha256 of installed model files (exit 1 on any failure)',
   'models fetch': 'download, verify and install model bundles (resume, size cap, sha256)',

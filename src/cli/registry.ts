@@ -6,6 +6,13 @@ import type { Command } from './command.js';
  */
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   'config validate': async () => (await import('./commands/config-validate.js')).default,
+  'speakers enroll': async () => (await import('./commands/speakers-enroll.js')).default,
+  'speakers list': async () => (await import('./commands/speakers-list.js')).default,
+  'speakers rename': async () => (await import('./commands/speakers-rename.js')).default,
+  'speakers merge': async () => (await import('./commands/speakers-merge.js')).default,
+  'speakers forget': async () => (await import('./commands/speakers-forget.js')).default,
+  export: async () => (await import('./commands/export.js')).default,
+  search: async () => (await import('./commands/search.js')).default,
   'models list': async () => (await import('./commands/models-list.js')).default,
   'models verify': async () => (await import('./commands/models-verify.js')).default,
   'models fetch': async () => (await import('./commands/models-fetch.js')).default,

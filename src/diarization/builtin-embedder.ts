@@ -1,4 +1,8 @@
 import { cepstra, type CepstralFrames, type CepstralOptions } from './features.js';
+import { pitchTrack } from './pitch.js';
+
+/** Weight of the pitch statistics against the cepstral ones (per octave). */
+const PITCH_WEIGHT = 6;
 
 /**
  * The built-in speaker embedding (no trained model): per-span statistics of
@@ -15,11 +19,13 @@ export class BuiltinEmbedder {
 
   constructor(opts: CepstralOptions = {}) {
     this.opts = opts;
-    this.dims = 2 * (opts.ceps ?? 20);
+    this.dims = 2 * (opts.ceps ?? 20) + 2;
   }
 
   analyze(samples: Float32Array): CepstralFrames {
-    return cepstra(samples, this.opts);
+    const c = cepstra(samples, this.opts);
+    c.log2F0 = pitchTrack(samples, c.hopSamples, c.frames);
+    return c;
   }
 
   /** Frames per second of `analyze` output. */
@@ -35,7 +41,7 @@ export class BuiltinEmbedder {
     const D = c.dims;
     const a = Math.max(0, from);
     const b = Math.min(c.frames, to);
-    const out = new Float32Array(2 * D);
+    const out = new Float32Array(2 * D + 2);
     if (b <= a) return out;
     let maxE = -Infinity;
     for (let f = a; f < b; f++) if (c.logEnergy[f] > maxE) maxE = c.logEnergy[f];
@@ -57,6 +63,22 @@ export class BuiltinEmbedder {
       out[d] = mu;
       out[D + d] = Math.sqrt(Math.max(q[d] / n - mu * mu, 1e-8));
     }
+    // pitch: mean and spread of log2 F0 over voiced frames (7.5 = log2 of ~180 Hz as a neutral value)
+    let pv = 0;
+    let ps = 0;
+    let pq = 0;
+    if (c.log2F0) {
+      for (let f = a; f < b; f++) {
+        const v = c.log2F0[f];
+        if (Number.isNaN(v)) continue;
+        pv++;
+        ps += v;
+        pq += v * v;
+      }
+    }
+    const pm = pv > 0 ? ps / pv : 7.5;
+    out[2 * D] = PITCH_WEIGHT * (pm - 7.5);
+    out[2 * D + 1] = pv > 1 ? (PITCH_WEIGHT / 2) * Math.sqrt(Math.max(pq / pv - pm * pm, 0)) : 0;
     return out;
   }
 

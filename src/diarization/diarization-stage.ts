@@ -2,7 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { DiarizationSection } from '../config/sections/diarization.js';
 import type { PipelineSegment, SegmentRevision, SegmentStage, StageContext } from '../pipeline/types.js';
 import type { Logger } from '../util/logger.js';
-import { BuiltinEmbedder } from './builtin-embedder.js';
+import { BuiltinEmbedder, scaledDistance } from './builtin-embedder.js';
 import { detectChangePoints } from './change-points.js';
 import type { CepstralFrames } from './features.js';
 import { matchVoiceprint, rawCentroids, reclusterOffline, type OfflineItem, type Voiceprint } from './offline-recluster.js';
@@ -15,6 +15,8 @@ interface Piece {
   endSample: number;
   durationS: number;
   label: string;
+  /** Embedding of the whole piece. */
+  raw: Float32Array;
   /** Sliding-window embeddings inside the piece (what the re-clustering clusters). */
   windows: OfflineItem[];
 }
@@ -61,6 +63,7 @@ export class BuiltinDiarizationStage implements SegmentStage {
     return {
       engine: 'builtin', embedding: this.emb.name, offline_method: this.cfg.offline_method,
       known_speakers: this.opts.knownSpeakers ?? null, enrolled: this.voiceprints.length,
+      live_speakers: this.online.speakers.length, pieces_kept: this.pieces.length, windows_kept: this.windowCount,
     };
   }
 
@@ -80,14 +83,13 @@ export class BuiltinDiarizationStage implements SegmentStage {
     const c = this.emb.analyze(seg.samples);
     const fps = this.emb.framesPerSecond(c);
     const minFrames = Math.round((this.cfg.min_segment_ms / 1000) * fps);
-    const cuts = c.frames >= 2 * minFrames
-      ? detectChangePoints(this.emb, c, {
+    const cuts = c.frames < 2 * minFrames ? [] : this.cfg.change_method === 'clustering' ? this.cutsByClustering(c, fps, minFrames)
+      : detectChangePoints(this.emb, c, {
         contextFrames: Math.round((this.cfg.change_context_ms / 1000) * fps),
         hopFrames: Math.max(1, Math.round((this.cfg.change_step_ms / 1000) * fps)),
         minFrames,
         threshold: this.cfg.change_threshold,
-      })
-      : [];
+      });
     const bounds = [0, ...cuts, c.frames];
     const res: PipelineSegment[] = [];
     for (let k = 0; k + 1 < bounds.length; k++) {
@@ -99,7 +101,7 @@ export class BuiltinDiarizationStage implements SegmentStage {
       const d = this.online.assign(raw, durationS);
       const label = this.onlineLabel(d.id);
       const windows = this.windows(c, bounds[k], bounds[k + 1], fps);
-      this.remember({ startSample: seg.startSample + s0, endSample: seg.startSample + s1, durationS, label, windows });
+      this.remember({ startSample: seg.startSample + s0, endSample: seg.startSample + s1, durationS, label, raw, windows });
       res.push({
         ...seg,
         startSample: seg.startSample + s0,
@@ -114,6 +116,79 @@ export class BuiltinDiarizationStage implements SegmentStage {
     return res;
   }
 
+  /**
+   * Change points from clustering: the segment's sliding windows are clustered together
+   * with the session's most recent windows (context_windows); label runs shorter than
+   * min_segment_ms are absorbed by their longer neighbour; cuts go halfway between the
+   * centres of the last window of one run and the first of the next.
+   */
+  private cutsByClustering(c: CepstralFrames, fps: number, minFrames: number): number[] {
+    const win = Math.round((this.cfg.window_ms / 1000) * fps);
+    const hop = Math.max(1, Math.round((this.cfg.hop_ms / 1000) * fps));
+    if (c.frames <= win + hop) return [];
+    const starts: number[] = [];
+    for (let s = 0; s + win <= c.frames; s += hop) starts.push(s);
+    const cur: OfflineItem[] = starts.map((s) => ({ raw: this.emb.pool(c, s, s + win), durationS: hop / fps, spanS: win / fps }));
+    const ctx: OfflineItem[] = [];
+    for (let i = this.pieces.length - 1; i >= 0 && ctx.length < this.cfg.context_windows; i--) ctx.push(...this.pieces[i].windows);
+    const labels = reclusterOffline([...ctx, ...cur], {
+      method: this.cfg.offline_method, threshold: this.cfg.offline_threshold, maxSpeakers: this.cfg.max_speakers,
+      numSpeakers: this.opts.knownSpeakers, minItemS: 0, maxCore: this.cfg.max_cluster_items,
+      minClusterS: this.cfg.min_speaker_ms / 1000, minClusterFraction: this.cfg.min_speaker_fraction,
+    }).slice(ctx.length);
+    const runs: { label: number; first: number; last: number }[] = [];
+    labels.forEach((l, i) => {
+      const r = runs[runs.length - 1];
+      if (r && r.label === l) r.last = i;
+      else runs.push({ label: l, first: i, last: i });
+    });
+    const len = (r: { first: number; last: number }): number => (r.last - r.first + 1) * hop;
+    for (;;) {
+      let shortest = -1;
+      runs.forEach((r, i) => {
+        if (runs.length > 1 && len(r) < minFrames && (shortest < 0 || len(r) < len(runs[shortest]))) shortest = i;
+      });
+      if (shortest < 0) break;
+      const r = runs[shortest];
+      const left = runs[shortest - 1];
+      const right = runs[shortest + 1];
+      const into = !right || (left && len(left) >= len(right)) ? left : right;
+      into.first = Math.min(into.first, r.first);
+      into.last = Math.max(into.last, r.last);
+      runs.splice(shortest, 1);
+      for (let i = runs.length - 1; i > 0; i--) {
+        if (runs[i].label === runs[i - 1].label) {
+          runs[i - 1].last = runs[i].last;
+          runs.splice(i, 1);
+        }
+      }
+    }
+    const cuts: number[] = [];
+    for (let i = 1; i < runs.length; i++) {
+      const t = this.refineCut(c, Math.round((starts[runs[i - 1].last] + starts[runs[i].first]) / 2 + win / 2), hop, fps);
+      if (t >= minFrames && c.frames - t >= minFrames && (cuts.length === 0 || t - cuts[cuts.length - 1] >= minFrames)) cuts.push(t);
+    }
+    return cuts;
+  }
+
+  /** Move a cut to the strongest statistics change within +/- refine_ms (change_context_ms of context each side). */
+  private refineCut(c: CepstralFrames, t: number, hop: number, fps: number): number {
+    const span = Math.round((this.cfg.refine_ms / 1000) * fps);
+    if (span <= 0) return t;
+    const L = Math.round((this.cfg.change_context_ms / 1000) * fps);
+    let best = t;
+    let bestScore = -Infinity;
+    const step = Math.max(1, Math.round(hop / 5));
+    for (let u = Math.max(L, t - span); u <= Math.min(c.frames - L, t + span); u += step) {
+      const sc = scaledDistance(this.emb.pool(c, u - L, u), this.emb.pool(c, u, u + L));
+      if (sc > bestScore) {
+        bestScore = sc;
+        best = u;
+      }
+    }
+    return best;
+  }
+
   /** Sliding windows (window_ms, hop_ms) over frames [a, b); the last one is aligned to the end. */
   private windows(c: CepstralFrames, a: number, b: number, fps: number): OfflineItem[] {
     const win = Math.round((this.cfg.window_ms / 1000) * fps);
@@ -121,8 +196,8 @@ export class BuiltinDiarizationStage implements SegmentStage {
     if (b - a <= win) return [{ raw: this.emb.pool(c, a, b), durationS: (b - a) / fps }];
     const out: OfflineItem[] = [];
     let s = a;
-    for (; s + win <= b; s += hop) out.push({ raw: this.emb.pool(c, s, s + win), durationS: hop / fps });
-    if (s - hop + win < b) out.push({ raw: this.emb.pool(c, b - win, b), durationS: (b - (s - hop + win)) / fps });
+    for (; s + win <= b; s += hop) out.push({ raw: this.emb.pool(c, s, s + win), durationS: hop / fps, spanS: win / fps });
+    if (s - hop + win < b) out.push({ raw: this.emb.pool(c, b - win, b), durationS: (b - (s - hop + win)) / fps, spanS: win / fps });
     return out;
   }
 
@@ -145,7 +220,9 @@ export class BuiltinDiarizationStage implements SegmentStage {
   }
 
   async endSession(_ctx: StageContext): Promise<SegmentRevision[]> {
-    const pieces = this.pieces;
+    // Pieces verified against an enrolled voiceprint keep that name; the rest are re-clustered.
+    const pieces = this.pieces.filter((p) => !(this.voiceprints.some((v) => v.name === p.label)
+      && matchVoiceprint(p.raw, this.voiceprints, this.cfg.enroll_threshold)?.name === p.label));
     if (pieces.length === 0) return [];
     const items: OfflineItem[] = [];
     const owner: number[] = [];
@@ -161,6 +238,9 @@ export class BuiltinDiarizationStage implements SegmentStage {
       maxSpeakers: this.cfg.max_speakers,
       numSpeakers: this.opts.knownSpeakers,
       minItemS: this.cfg.min_segment_ms / 1000,
+      maxCore: this.cfg.max_cluster_items,
+      minClusterS: this.cfg.min_speaker_ms / 1000,
+      minClusterFraction: this.cfg.min_speaker_fraction,
     });
     const K = Math.max(...wl) + 1;
     const votes = pieces.map(() => new Float64Array(K));

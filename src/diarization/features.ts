@@ -21,6 +21,8 @@ export interface CepstralFrames {
   /** Log energy per frame (natural log of the mean square, floored). */
   logEnergy: Float32Array;
   hopSamples: number;
+  /** log2(F0 in Hz) per frame, NaN when unvoiced (filled by the built-in embedder). */
+  log2F0?: Float32Array;
 }
 
 export const CEPSTRAL_DEFAULTS: Required<CepstralOptions> = {

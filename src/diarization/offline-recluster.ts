@@ -1,10 +1,13 @@
 import { scaledDistance } from './builtin-embedder.js';
-import { agglomerative, centerAndNormalize, dot, refineKMeans } from './clustering.js';
+import { agglomerative, centerAndNormalize, dot, refineKMeans, relabel } from './clustering.js';
 import { spectral } from './spectral.js';
 
 export interface OfflineItem {
   raw: Float32Array;
+  /** Weight: the time this item stands for (a window's hop). */
   durationS: number;
+  /** Length of audio the embedding was computed on (defaults to durationS). */
+  spanS?: number;
 }
 
 export interface OfflineOptions {
@@ -14,7 +17,14 @@ export interface OfflineOptions {
   numSpeakers?: number;
   /** Items shorter than this are attached to the nearest cluster after clustering. */
   minItemS: number;
+  /** Clusters with less speech than max(minClusterS, minClusterFraction x total) are dissolved into the nearest (unknown count only). */
+  minClusterS?: number;
+  minClusterFraction?: number;
+  /** Cluster at most this many items (evenly spaced subset); the rest join the nearest cluster. */
+  maxCore?: number;
 }
+
+
 
 /**
  * Session-end re-clustering: session-centred, L2-normalised embeddings of the
@@ -25,8 +35,13 @@ export function reclusterOffline(items: readonly OfflineItem[], o: OfflineOption
   if (items.length === 0) return [];
   const weights = items.map((i) => i.durationS);
   const unit = centerAndNormalize(items.map((i) => i.raw), weights);
-  const longIdx = items.map((_, i) => i).filter((i) => items[i].durationS >= o.minItemS);
-  const core = longIdx.length >= 2 ? longIdx : items.map((_, i) => i);
+  const longIdx = items.map((_, i) => i).filter((i) => (items[i].spanS ?? items[i].durationS) >= o.minItemS);
+  let core = longIdx.length >= 2 ? longIdx : items.map((_, i) => i);
+  const maxCore = o.maxCore ?? Infinity;
+  if (core.length > maxCore) {
+    const stride = core.length / maxCore;
+    core = Array.from({ length: maxCore }, (_, k) => core[Math.floor(k * stride)]);
+  }
   const vecs = core.map((i) => unit[i]);
   const w = core.map((i) => weights[i]);
   let labels: number[];
@@ -36,6 +51,7 @@ export function reclusterOffline(items: readonly OfflineItem[], o: OfflineOption
     labels = agglomerative(vecs, { threshold: o.threshold, numClusters: o.numSpeakers, maxClusters: o.maxSpeakers, weights: w });
   }
   labels = refineKMeans(vecs, labels, 5, w);
+  if (o.numSpeakers === undefined) labels = dissolveSmall(vecs, labels, w, o.minClusterS ?? 0, o.minClusterFraction ?? 0);
   const K = Math.max(...labels) + 1;
   const D = unit[0].length;
   const cents = Array.from({ length: K }, () => new Float64Array(D));
@@ -53,6 +69,35 @@ export function reclusterOffline(items: readonly OfflineItem[], o: OfflineOption
     out[i] = best;
   }
   return out;
+}
+
+/** Dissolve clusters with too little speech: their items join the nearest remaining cluster centroid. */
+export function dissolveSmall(vecs: readonly Float64Array[], labels: readonly number[], w: readonly number[], minS: number, minFraction: number): number[] {
+  let lab = [...labels];
+  const total = w.reduce((a, b) => a + b, 0);
+  const floor = Math.max(minS, minFraction * total);
+  for (;;) {
+    const K = Math.max(...lab) + 1;
+    if (K <= 1) return lab;
+    const dur = new Float64Array(K);
+    lab.forEach((l, i) => {
+      dur[l] += w[i];
+    });
+    let smallest = -1;
+    for (let k = 0; k < K; k++) if (dur[k] < floor && (smallest < 0 || dur[k] < dur[smallest])) smallest = k;
+    if (smallest < 0) return lab;
+    const D = vecs[0].length;
+    const cents = Array.from({ length: K }, () => new Float64Array(D));
+    vecs.forEach((v, i) => {
+      for (let d = 0; d < D; d++) cents[lab[i]][d] += w[i] * v[d];
+    });
+    lab = relabel(lab.map((l, i) => {
+      if (l !== smallest) return l;
+      let best = -1;
+      for (let k = 0; k < K; k++) if (k !== smallest && (best < 0 || dot(vecs[i], cents[k]) > dot(vecs[i], cents[best]))) best = k;
+      return best;
+    }));
+  }
 }
 
 /** Duration-weighted mean raw embedding of each cluster. */

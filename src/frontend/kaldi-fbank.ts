@@ -28,7 +28,7 @@
  * Only dither = 0 is supported (deterministic features; sherpa-onnx also uses 0).
  */
 import { RealFft } from './real-fft.js';
-import { buildMelBanks, type MelBank } from './mel-banks.js';
+import { buildLibrosaMelBanks, buildMelBanks, type MelBank } from './mel-banks.js';
 
 export interface FbankOptions {
   /** Number of mel bins (default 80). */
@@ -57,6 +57,8 @@ export interface FbankOptions {
   scaleTo32768?: boolean;
   /** Sample rate in Hz (default 16000). */
   sampleRateHz?: number;
+  /** 'kaldi' triangular banks on the 1127·ln(1+f/700) scale (default) or 'librosa' (Slaney scale + norm). */
+  melBanks?: 'kaldi' | 'librosa';
 }
 
 export interface FbankResult {
@@ -69,6 +71,15 @@ export interface FbankResult {
 /** sherpa-onnx FeatureExtractor as used by its transducer (Zipformer/Parakeet fbank) models. */
 export const SHERPA_TRANSDUCER_FBANK: Readonly<FbankOptions> = Object.freeze({
   numBins: 80, snipEdges: false, highFreq: -400, lowFreq: 20, scaleTo32768: false,
+});
+
+/**
+ * NeMo (Parakeet) features as kaldi-native-fbank computes them for sherpa-onnx NeMo exports
+ * (`is_librosa`): hann window, no DC removal, librosa Slaney banks from 0 Hz to Nyquist. The NeMo
+ * runner then applies per-feature normalisation. numBins comes from the model (80 or 128).
+ */
+export const NEMO_FBANK: Readonly<FbankOptions> = Object.freeze({
+  numBins: 80, snipEdges: false, lowFreq: 0, highFreq: 0, removeDcOffset: false, window: 'hann', melBanks: 'librosa', scaleTo32768: false,
 });
 
 /** Plain torchaudio.compliance.kaldi.fbank defaults on 16-bit-range samples. */
@@ -111,7 +122,9 @@ export class FbankComputer {
     while (padded < this.windowSize) padded <<= 1;
     this.fft = new RealFft(padded);
     this.windowFn = makeWindow(opts.window ?? 'povey', this.windowSize);
-    this.banks = buildMelBanks(this.numBins, padded, fs, opts.lowFreq ?? 20, opts.highFreq ?? 0);
+    this.banks = (opts.melBanks ?? 'kaldi') === 'librosa'
+      ? buildLibrosaMelBanks(this.numBins, padded, fs, opts.lowFreq ?? 20, opts.highFreq ?? 0)
+      : buildMelBanks(this.numBins, padded, fs, opts.lowFreq ?? 20, opts.highFreq ?? 0);
     this.frame = new Float64Array(this.windowSize);
     this.power = new Float64Array(padded / 2 + 1);
   }
@@ -141,9 +154,10 @@ export class FbankComputer {
     const f = this.frame;
     const start = this.firstSample(index);
     let sum = 0;
+    const inside = start >= 0 && start + w <= total;
     for (let j = 0; j < w; j++) {
       let g = start + j;
-      while (g < 0 || g >= total) g = g < 0 ? -g - 1 : 2 * total - 1 - g;
+      if (!inside) while (g < 0 || g >= total) g = g < 0 ? -g - 1 : 2 * total - 1 - g;
       const v = sample(g) * this.scale;
       f[j] = v;
       sum += v;

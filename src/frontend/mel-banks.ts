@@ -52,3 +52,50 @@ export function buildMelBanks(numBins: number, paddedWindow: number, sampleRateH
   }
   return banks;
 }
+
+function slaneyMel(hz: number): number {
+  return hz < 1000 ? (3 * hz) / 200 : 15 + (Math.log(hz / 1000) * 27) / Math.log(6.4);
+}
+
+function slaneyHz(mel: number): number {
+  return mel < 15 ? (200 * mel) / 3 : 1000 * Math.exp(((mel - 15) * Math.log(6.4)) / 27);
+}
+
+/**
+ * librosa-style banks (`librosa.filters.mel` defaults: Slaney mel scale, triangles in Hz,
+ * Slaney area normalisation 2/(right−left)), as kaldi-native-fbank builds them with
+ * `is_librosa` (used by sherpa-onnx for NeMo models). Unlike Kaldi banks, the Nyquist bin is
+ * included.
+ */
+export function buildLibrosaMelBanks(numBins: number, paddedWindow: number, sampleRateHz: number, lowFreqHz: number, highFreqHz: number, slaneyNorm = true): MelBank[] {
+  if (!Number.isInteger(numBins) || numBins <= 3) throw new RangeError('mel banks: numBins must be an integer > 3');
+  const nyquist = sampleRateHz / 2;
+  const high = highFreqHz <= 0 ? highFreqHz + nyquist : highFreqHz;
+  if (!(lowFreqHz >= 0 && lowFreqHz < nyquist && high > 0 && high <= nyquist && lowFreqHz < high)) {
+    throw new RangeError(`mel banks: bad lowFreq ${lowFreqHz} / highFreq ${highFreqHz} for nyquist ${nyquist}`);
+  }
+  const binWidth = sampleRateHz / paddedWindow;
+  const melLow = slaneyMel(lowFreqHz);
+  const delta = (slaneyMel(high) - melLow) / (numBins + 1);
+  const banks: MelBank[] = [];
+  for (let b = 0; b < numBins; b++) {
+    const left = slaneyHz(melLow + b * delta);
+    const center = slaneyHz(melLow + (b + 1) * delta);
+    const right = slaneyHz(melLow + (b + 2) * delta);
+    const norm = slaneyNorm ? 2 / (right - left) : 1;
+    const w: number[] = [];
+    let start = -1;
+    for (let i = 0; i <= paddedWindow / 2; i++) {
+      const hz = binWidth * i;
+      const v = Math.max(0, Math.min((hz - left) / (center - left), (right - hz) / (right - center)));
+      if (v > 0) {
+        if (start < 0) start = i;
+        while (w.length < i - start) w.push(0);
+        w.push(v * norm);
+      }
+    }
+    if (start < 0) throw new RangeError(`mel banks: bin ${b} is empty (too many bins for the FFT size?)`);
+    banks.push({ start, weights: Float64Array.from(w) });
+  }
+  return banks;
+}

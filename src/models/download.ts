@@ -66,7 +66,8 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
       resumed ||= r.resumed;
       break;
     } catch (e) {
-      const retryable = e instanceof AppError && e.retryable && !opts.signal?.aborted;
+      if (opts.signal?.aborted) throw new AppError('ABORTED', `download of ${url} aborted (partial data kept for resume)`, { cause: e });
+      const retryable = e instanceof AppError && e.retryable;
       if (!retryable || attempt >= retries) throw e;
       const delay = opts.retryDelayMs ? opts.retryDelayMs(attempt + 1) : 500 * (attempt + 1);
       await sleep(delay, opts.signal);
@@ -152,9 +153,11 @@ async function attemptOnce(url: string, part: string, opts: DownloadOptions): Pr
   }
   const fh = await fsp.open(part, append ? 'a' : 'w');
   let received = append ? have : 0;
+  // Pending file writes; awaited before the file is closed so a failed transfer keeps
+  // every byte it received (the next attempt resumes after them).
+  let chain = Promise.resolve();
   try {
     await new Promise<void>((resolve, reject) => {
-      let chain = Promise.resolve();
       let settled = false;
       const fail = (e: Error): void => {
         if (settled) return;
@@ -193,6 +196,7 @@ async function attemptOnce(url: string, part: string, opts: DownloadOptions): Pr
       });
     });
   } catch (e) {
+    await chain.catch(() => undefined);
     if (e instanceof ModelIntegrityError || (e instanceof DownloadError && !e.retryable)) {
       await fh.close();
       await fsp.rm(part, { force: true });
@@ -200,6 +204,7 @@ async function attemptOnce(url: string, part: string, opts: DownloadOptions): Pr
     }
     throw e;
   } finally {
+    await chain.catch(() => undefined);
     await fh.close().catch(() => undefined);
   }
   if (total !== null && received < total) throw new DownloadError(url, `connection closed after ${received} of ${total} bytes`, { retryable: true });

@@ -190,7 +190,7 @@ function parseBundle(c: Checker, v: unknown, path: string): ManifestBundle {
   };
   if (o.golden !== undefined) b.golden = parseGolden(c, o.golden, `${path}.golden`);
   if (o.note !== undefined) b.note = c.str(o.note, `${path}.note`);
-  if (o.metadata !== undefined) b.metadata = c.obj(o.metadata, `${path}.metadata`, Object.keys(o.metadata as object), []);
+  if (o.metadata !== undefined) b.metadata = c.obj(o.metadata, `${path}.metadata`, Object.keys((o.metadata ?? {}) as object), []);
   return b;
 }
 

@@ -35,6 +35,8 @@ export interface MqttServiceOptions {
   /** 'session/start', 'session/stop', 'mute', 'unmute', 'status' from the supervisor; 'replay' and 'mute/set' are built in. */
   commands: CommandHandlers;
   version: string;
+  /** Called on every PUBACK of a stored event (metrics, benchmarks). Must not throw. */
+  onDelivered?: (seq: number) => void;
 }
 
 export interface MqttStats {
@@ -69,7 +71,7 @@ export class MqttService {
     opts.db.outbox.configure({
       maxRows: opts.cfg.outbox.max_rows, maxBytes: opts.cfg.outbox.max_bytes, keepDeliveredMs: opts.cfg.outbox.keep_delivered_s * 1000,
     });
-    this.publisher = new OutboxPublisher(opts.db.outbox, this.topics, opts.cfg.max_inflight, this.log, (row) => this.observe(row));
+    this.publisher = new OutboxPublisher(opts.db.outbox, this.topics, opts.cfg.max_inflight, this.log, (row) => this.observe(row), opts.onDelivered);
     this.backoff = new Backoff(opts.cfg.reconnect_min_ms, opts.cfg.reconnect_max_ms);
     this.router = new CommandRouter(this.builtinCommands(opts.commands), opts.cfg.max_command_bytes);
   }
@@ -254,17 +256,19 @@ export class MqttService {
     this.statusTimer = undefined;
     const c = this.client;
     this.client = undefined;
-    this.publisher.flushAcks();
-    if (!c) return;
+    if (!c) {
+      this.publisher.close();
+      return;
+    }
     if (this.connected) {
       await withTimeout(new Promise<void>((resolve) => {
         c.publish(this.topics.availability, 'offline', { qos: 1, retain: true }, () => resolve());
       }), 2000);
-      this.publisher.flushAcks();
       this.connected = false;
-      this.publisher.detach();
       await withTimeout(c.endAsync(), 1000).catch(() => undefined);
     }
+    this.connected = false;
+    this.publisher.close();
     c.end(true);
     this.log.info('mqtt.stopped');
   }

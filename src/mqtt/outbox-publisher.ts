@@ -12,7 +12,7 @@
  *   SQLite rows, not RAM.
  */
 import type { Logger } from '../util/logger.js';
-import { OutboxRepo, type OutboxRow } from '../storage/outbox-repo.js';
+import type { OutboxRepo, OutboxRow } from '../storage/outbox-repo.js';
 import type { Topics } from './topics.js';
 
 export type PublishFn = (topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }, cb: (err?: Error) => void) => void;
@@ -35,6 +35,7 @@ export class OutboxPublisher {
   private pumpScheduled = false;
   private flushScheduled = false;
   private waiters: (() => void)[] = [];
+  private closed = false;
   lastPubackMs: number | undefined;
 
   constructor(
@@ -43,10 +44,12 @@ export class OutboxPublisher {
     private readonly maxInflight: number,
     private readonly log: Logger,
     private readonly onPublished: (row: OutboxRow) => void = () => {},
+    private readonly onAcked: (seq: number) => void = () => {},
   ) {}
 
   /** A connection is up: start draining from the oldest undelivered row. */
   attach(publish: PublishFn): void {
+    this.closed = false;
     this.generation++;
     this.publish = publish;
     this.lastSentSeq = 0;
@@ -92,7 +95,7 @@ export class OutboxPublisher {
       this.lastSentSeq = row.seq;
       this.inflight.add(row.seq);
       this.onPublished(row);
-      publish(this.topics.event(row.kind), OutboxRepo.message(row), { qos: row.qos, retain: row.retain === 1 }, (err) => {
+      publish(this.topics.event(row.kind), this.outbox.messageFor(row), { qos: row.qos, retain: row.retain === 1 }, (err) => {
         if (gen === this.generation) this.inflight.delete(row.seq);
         if (err) {
           this.log.debug({ seq: row.seq, err: err.message }, 'mqtt.publish_failed');
@@ -106,15 +109,27 @@ export class OutboxPublisher {
 
   private ack(seq: number): void {
     this.lastPubackMs = Date.now();
+    this.onAcked(seq);
     this.acked.push(seq);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => this.flushAcks());
   }
 
+  /** Flush pending acks and ignore any later ones (the database may be closed next). */
+  close(): void {
+    this.flushAcks();
+    this.detach();
+    this.closed = true;
+  }
+
   /** Commit pending PUBACKs (one transaction). */
   flushAcks(): void {
     this.flushScheduled = false;
+    if (this.closed) {
+      this.acked.length = 0;
+      return;
+    }
     if (this.acked.length === 0) return;
     const seqs = this.acked.splice(0);
     try {
@@ -160,7 +175,7 @@ export class OutboxPublisher {
     const first = this.outbox.range(0, Number.MAX_SAFE_INTEGER, 1)[0]?.seq ?? null;
     if (publish) {
       for (const row of rows) {
-        publish(this.topics.event(row.kind), OutboxRepo.message(row), { qos: row.qos, retain: row.retain === 1 }, (err) => {
+        publish(this.topics.event(row.kind), this.outbox.messageFor(row), { qos: row.qos, retain: row.retain === 1 }, (err) => {
           if (!err && row.delivered_wall_ms === null) this.ack(row.seq);
         });
       }

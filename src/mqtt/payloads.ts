@@ -13,6 +13,8 @@ export interface EventEnvelope {
   seq: number;
   /** Event kind; the topic is `event/<kind>`. */
   kind: string;
+  /** Identity of the database holding the seq counter; a new stream_id means seq restarted at 1. */
+  stream_id: string;
   ts_wall: string;
   ts_mono_ms: number;
   boot_id: string;

@@ -51,3 +51,8 @@ export class Topics {
 export function sanitizeDeviceId(id: string): string {
   return id.replace(/[^A-Za-z0-9_.-]/g, '_') || 'parley';
 }
+
+/** The device id from config (`device.id`), or the hostname when it is empty. */
+export function resolveDeviceId(configured: string, hostname: () => string): string {
+  return configured !== '' ? configured : sanitizeDeviceId(hostname());
+}

@@ -20,11 +20,9 @@ export async function faultPoint(state: string, dataDir: string, env: NodeJS.Pro
       throw new AppError('OTA_FAILED', `injected fault at ${state}`);
     case 'kill':
       process.kill(process.pid, 'SIGKILL');
-      await new Promise(() => undefined);
-      return;
+      return hangForever();
     case 'hang':
-      await new Promise(() => undefined);
-      return;
+      return hangForever();
     case 'enospc':
       fillDisk(dataDir);
       return;
@@ -48,4 +46,21 @@ function fillDisk(dataDir: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Synchronous variant for points inside synchronous code (commit). `hang` blocks the thread. */
+export function faultPointSync(state: string, dataDir: string, env: NodeJS.ProcessEnv = process.env): void {
+  if (env.PARLEY_TEST_FAULTS !== '1' || !env.PARLEY_FAULT) return;
+  const [where, kind] = env.PARLEY_FAULT.split(':');
+  if (where !== state) return;
+  process.stderr.write(`ota.fault ${state}:${kind}\n`);
+  if (kind === 'error') throw new AppError('OTA_FAILED', `injected fault at ${state}`);
+  if (kind === 'kill') process.kill(process.pid, 'SIGKILL');
+  if (kind === 'hang') for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000);
+  if (kind === 'enospc') fillDisk(dataDir);
+}
+
+/** Never resolves, and keeps the event loop alive (an empty loop would let Node exit). */
+function hangForever(): Promise<void> {
+  return new Promise(() => setInterval(() => undefined, 1 << 30));
 }

@@ -12,7 +12,7 @@ import type { PipelineSegment, SegmentRevision, SegmentStage } from './types.js'
 
 /** The part of the storage API catch-up needs (`db.segments.revise`). */
 export interface SegmentReviser {
-  revise(sessionId: string, rev: SegmentRevision): { segmentId: number; rev: number; seq: number } | undefined;
+  revise(sessionId: string, rev: SegmentRevision): { segmentId: string; rev: number; seq: number } | undefined;
 }
 
 export interface CatchUpOptions {

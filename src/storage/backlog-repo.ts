@@ -23,7 +23,7 @@ export const BACKLOG_SAMPLE_RATE_HZ = 16000;
 export interface BacklogItem {
   id: number;
   sessionId: string;
-  segmentId: number | null;
+  segmentId: string | null;
   startSample: number;
   endSample: number;
   file: string;
@@ -56,7 +56,7 @@ export interface BacklogOptions {
   log?: Logger;
 }
 
-interface Row { id: number; session_id: string; segment_id: number | null; start_sample: number; end_sample: number; file: string; bytes: number; attempts: number; created_wall_ms: number }
+interface Row { id: number; session_id: string; segment_id: string | null; start_sample: number; end_sample: number; file: string; bytes: number; attempts: number; created_wall_ms: number }
 
 const toItem = (r: Row): BacklogItem => ({
   id: r.id, sessionId: r.session_id, segmentId: r.segment_id, startSample: r.start_sample, endSample: r.end_sample,
@@ -99,7 +99,7 @@ export class BacklogRepo {
   }
 
   /** Spool one segment's audio. Throws StorageFullError on ENOSPC (the file is not left behind). */
-  enqueue(item: { sessionId: string; segmentId?: number | null; startSample: number; endSample: number; samples: Float32Array }): EnqueueResult {
+  enqueue(item: { sessionId: string; segmentId?: string | null; startSample: number; endSample: number; samples: Float32Array }): EnqueueResult {
     const wav = encodeWavPcm16(item.samples);
     let evicted = 0;
     if (this.totalBytes() + wav.length > this.opts.maxBytes) {

@@ -12,7 +12,11 @@
  */
 import type Database from 'better-sqlite3';
 import { migration001 } from './migrations/001-core.js';
+import { migration002 } from './migrations/002-stream-id.js';
+import { migration010 } from './migrations/010-speakers.js';
+import { migration011 } from './migrations/011-segments-fts.js';
 import { migration020AsrLatency } from './migrations/020-asr-latency.js';
+import { migration030Backlog } from './migrations/030-backlog.js';
 
 export interface Migration {
   version: number;
@@ -22,7 +26,11 @@ export interface Migration {
 
 export const migrations: readonly Migration[] = [
   migration001,
+  migration002,
+  migration010,
+  migration011,
   migration020AsrLatency,
+  migration030Backlog,
 ];
 
 /** Apply every migration newer than the recorded version; returns the versions applied. */

@@ -50,14 +50,22 @@ export interface EnqueueOptions {
   retain?: boolean;
 }
 
-const RESERVED = new Set(['event_id', 'seq', 'kind', 'ts_wall', 'ts_mono_ms', 'boot_id']);
+const RESERVED = new Set(['event_id', 'seq', 'kind', 'stream_id', 'ts_wall', 'ts_mono_ms', 'boot_id']);
 
 export class OutboxRepo {
   private limits: OutboxLimits = DEFAULT_OUTBOX_LIMITS;
   private readonly st: ReturnType<OutboxRepo['prepare']>;
 
+  /** Identity of this database's seq stream (see migration 002); '' if the table is missing. */
+  readonly streamId: string;
+
   constructor(private readonly db: Database.Database, private readonly clock: RepoClock) {
     this.st = this.prepare();
+    this.streamId = guard('outbox.open', () => {
+      const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+      if (!hasMeta) return '';
+      return (db.prepare("SELECT value FROM meta WHERE key = 'stream_id'").get() as { value: string } | undefined)?.value ?? '';
+    });
   }
 
   private prepare() {
@@ -172,12 +180,18 @@ export class OutboxRepo {
     return guard('outbox.prune', () => this.st.expire.run(this.clock.wallMs() - this.limits.keepDeliveredMs).changes);
   }
 
+  /** The JSON message published for a row of this store (with its stream_id). */
+  messageFor(row: OutboxRow): string {
+    return OutboxRepo.message(row, this.streamId);
+  }
+
   /** The JSON message published for a row: envelope fields first, then the event data. */
-  static message(row: OutboxRow): string {
+  static message(row: OutboxRow, streamId = ''): string {
     const env = JSON.stringify({
       event_id: row.event_id,
       seq: row.seq,
       kind: row.kind,
+      stream_id: streamId,
       ts_wall: new Date(row.ts_wall_ms).toISOString(),
       ts_mono_ms: row.ts_mono_ms,
       boot_id: row.boot_id,

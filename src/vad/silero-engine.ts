@@ -13,7 +13,9 @@
  */
 import { existsSync } from 'node:fs';
 import type { EngineFactory, InferenceEngine } from '../inference/engine.js';
+import type { GoldenSpec } from '../models/manifest.js';
 import { ModelLoadError, ModelMissingError } from '../util/errors.js';
+import { checkGolden, goldenInput, type GoldenResult } from './golden.js';
 
 type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
@@ -140,12 +142,28 @@ export class SileroVadModel {
   }
 }
 
-/** Inference-child factory for engine kind `vad.silero`: options `{ modelPath, sampleRateHz }`. */
+/**
+ * Inference-child factory for engine kind `vad.silero`: options
+ * `{ modelPath, sampleRateHz, golden? }`. With `golden` (the manifest's GoldenSpec) the
+ * golden-output check runs right after the session is created — on the first load and on
+ * every reload after a child restart — and a mismatch fails the load (MODEL_INTEGRITY).
+ */
 export const createSileroEngine: EngineFactory = async (options, ctx) => {
   const modelPath = options.modelPath;
   if (typeof modelPath !== 'string' || modelPath === '') throw new ModelLoadError(String(modelPath), 'vad.silero needs options.modelPath');
   const sampleRateHz = (options.sampleRateHz ?? 16000) as 16000 | 8000;
   const model = await SileroVadModel.load({ modelPath, sampleRateHz }, ctx.threads);
+  let golden: GoldenResult | undefined;
+  if (options.golden !== undefined) {
+    const spec = options.golden as GoldenSpec;
+    try {
+      golden = checkGolden(modelPath, spec, await model.probs(goldenInput(spec.input)));
+    } catch (e) {
+      await model.dispose();
+      throw e;
+    }
+    model.reset();
+  }
   const engine: InferenceEngine = {
     async call(method, args) {
       switch (method) {
@@ -155,7 +173,7 @@ export const createSileroEngine: EngineFactory = async (options, ctx) => {
           model.reset();
           return true;
         case 'info':
-          return model.info;
+          return { ...model.info, golden };
         default:
           throw new Error(`vad.silero has no method ${method}`);
       }

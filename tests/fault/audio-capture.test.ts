@@ -15,7 +15,7 @@ import { fakeRecorder, isAlive, type FakeMode } from '../helpers/audio-fake-reco
 
 type AudioCfg = ReturnType<typeof defaultConfig>['audio'];
 function cfg(over: Partial<AudioCfg> = {}): AudioCfg {
-  return { ...defaultConfig().audio, restart_backoff_initial_ms: 50, restart_backoff_max_ms: 400, stall_timeout_ms: 400, ...over };
+  return { ...defaultConfig().audio, restart_backoff_initial_ms: 50, restart_backoff_max_ms: 400, stall_timeout_ms: 3000, ...over };
 }
 
 interface Run {
@@ -86,7 +86,7 @@ test('T18 recorder dies repeatedly: restarts with growing backoff, gaps reported
 });
 
 test('T18 recorder stalls (alive, silent): stall detected, killed and restarted', async () => {
-  const r = await run('stall', cfg({ stall_timeout_ms: 300 }), (x) => x.src.stats().restarts >= 2 && x.gaps.length >= 1, 8000, 250);
+  const r = await run('stall', cfg({ stall_timeout_ms: 300 }), (x) => x.src.stats().restarts >= 2 && x.gaps.length >= 1, 15000, 250);
   assert.ok(r.records.some((x) => x.msg === 'audio.stall'), 'audio.stall logged');
   assert.ok(r.src.stats().restarts >= 2);
   await new Promise((res) => setTimeout(res, 100));
@@ -140,6 +140,20 @@ test('T18 slow consumer: the queue stays bounded, oldest frames dropped and coun
   assertMonotonic(frames);
   // After the stall the consumer receives at most max_buffered_ms worth of old frames, then new ones.
   assert.ok(frames[1]!.startSample > 512, 'oldest frames were the ones dropped');
+});
+
+test('T18 wrong sample rate: a device delivering half the configured rate is reported', async () => {
+  for (const [mode, expectWarn] of [['halfrate', true], ['tone', false]] as const) {
+    const { logger, records } = captureLogger();
+    const src = new AlsaSource(cfg(), { logger, spawnRecorder: fakeRecorder(mode), rateCheckAfterMs: 2500 });
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), 8000);
+    for await (const f of src.frames(ac.signal)) if (f.startSample >= 16000 * (mode === 'halfrate' ? 1.5 : 3)) break;
+    clearTimeout(timer);
+    const warn = records.find((x) => x.msg === 'audio.rate_mismatch');
+    assert.equal(!!warn, expectWarn, `${mode}: ${JSON.stringify(warn)}`);
+    if (warn) assert.ok(Math.abs((warn.measuredHz as number) - 8000) < 1600, `measured ${warn.measuredHz}`);
+  }
 });
 
 test('T18 abort kills the recorder (no orphan) and ends the iteration', async () => {

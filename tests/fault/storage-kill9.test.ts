@@ -43,15 +43,15 @@ function runAndKill(dbPath: string, sync: string, killAfterMs: number): Promise<
 }
 
 for (const sync of ['NORMAL', 'FULL']) {
-  test(`kill -9 during segment writes keeps every acked segment (synchronous=${sync})`, { timeout: 120_000 }, async () => {
+  test(`kill -9 during segment writes keeps every acked segment (synchronous=${sync})`, { timeout: 180_000 }, async () => {
     const t = tmpDbPath('parley-t01-');
     try {
       const all: string[] = [];
       for (let i = 0; i < ITERATIONS; i++) {
         const acked = await runAndKill(t.path, sync, 50 + Math.floor(Math.random() * 850));
         all.push(...acked);
-        // Verify from a separate connection (recovers the hot WAL like the next start would).
-        const db = new Database(t.path);
+        // Verify from a separate read-only connection, as an external checker would.
+        const db = new Database(t.path, { readonly: true, fileMustExist: true });
         try {
           assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
           const have = new Set((db.prepare('SELECT id FROM segments').all() as { id: string }[]).map((r) => r.id));

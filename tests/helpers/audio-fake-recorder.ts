@@ -5,12 +5,13 @@
  *
  * Modes: `tone` (normal), `bytewise` (one byte per write), `silence`, `clip` (full-scale
  * square), `die` (exit 3 after `afterMs`), `stall` (stop writing after `afterMs` but stay alive),
- * `garbage-stderr` (exit 1 at once with an ALSA-like error on stderr).
+ * `garbage-stderr` (exit 1 at once with an ALSA-like error on stderr), `halfrate` (delivers
+ * samples at half the requested rate: a device ignoring the configured rate).
  */
 import { spawn } from 'node:child_process';
 import { wrapChild, type RecorderSpawner } from '../../src/audio/recorder.js';
 
-export type FakeMode = 'tone' | 'bytewise' | 'silence' | 'clip' | 'die' | 'stall' | 'garbage-stderr';
+export type FakeMode = 'tone' | 'bytewise' | 'silence' | 'clip' | 'die' | 'stall' | 'garbage-stderr' | 'halfrate';
 
 const SCRIPT = String.raw`
 const [mode, rate, ch, afterMs] = process.argv.slice(1);
@@ -30,7 +31,7 @@ setInterval(() => {
   const el = Date.now() - t0;
   if (mode === 'die' && el > A) process.exit(3);
   if (mode === 'stall' && el > A) return;
-  const due = Math.floor(el * R / 1000) - sent;
+  const due = Math.floor(el * (mode === 'halfrate' ? R / 2 : R) / 1000) - sent;
   if (due <= 0) return;
   sent += due;
   const b = block(due);

@@ -8,7 +8,7 @@
  *   await c.request('status', { id: 'x' })  → the cmd/<name>/response with that id
  *   c.missingSeqs(lastSeq) seqs in 1..lastSeq never received
  *   await c.close()
- * Reconnects every 200 ms; with clean:false and a fixed clientId the broker keeps its
+ * Reconnects every 200 ms (reconnectPeriodMs); with clean:false and a fixed clientId the broker keeps its
  * session (and queued QoS 1 messages) across a graceful broker restart.
  */
 import mqtt, { type MqttClient } from 'mqtt';
@@ -27,10 +27,10 @@ export class EventConsumer {
 
   private constructor(readonly client: MqttClient, readonly root: string) {}
 
-  static async connect(url: string, root: string, opts: { clientId?: string; clean?: boolean; extraSubs?: string[] } = {}): Promise<EventConsumer> {
+  static async connect(url: string, root: string, opts: { clientId?: string; clean?: boolean; extraSubs?: string[]; reconnectPeriodMs?: number } = {}): Promise<EventConsumer> {
     const client = mqtt.connect(url, {
       clientId: opts.clientId ?? `consumer-${Math.random().toString(16).slice(2)}`,
-      clean: opts.clean ?? true, reconnectPeriod: 200, connectTimeout: 2000, protocolVersion: 4,
+      clean: opts.clean ?? true, reconnectPeriod: opts.reconnectPeriodMs ?? 200, connectTimeout: 2000, protocolVersion: 4,
     });
     const c = new EventConsumer(client, root);
     client.on('error', () => {});

@@ -1,22 +1,22 @@
-/**
- * A real SQLite database in a temp dir with the backlog migration and a minimal stand-in
- * `segments` table + `revise()` (the storage engineer's repo replaces it once in main).
- */
-import Database from 'better-sqlite3';
+/** A real parley database (openDatabase: pragmas + every migration, incl. 030 backlog) in a temp dir, with one open session. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migration030Backlog } from '../../src/storage/migrations/030-backlog.js';
-import type { SegmentRevision } from '../../src/pipeline/types.js';
+import type Database from 'better-sqlite3';
+import { defaultConfig } from '../../src/config/load.js';
+import { openDatabase, type ParleyDb } from '../../src/storage/db.js';
+import { silentLogger } from '../../src/util/logger.js';
 
 export interface TestDb {
   dir: string;
   path: string;
+  pdb: ParleyDb;
   db: Database.Database;
+  sessionId: string;
   segments: {
-    insert(sessionId: string, startSample: number, endSample: number): number;
-    revise(sessionId: string, rev: SegmentRevision): { segmentId: number; rev: number; seq: number } | undefined;
-    all(): Array<{ id: number; session_id: string; start_sample: number; text: string | null; speaker: string | null; rev: number }>;
+    insert(startSample: number, endSample: number): string;
+    revise: ParleyDb['segments']['revise'];
+    all(): Array<{ id: string; start_sample: number; text: string | null; speaker: string | null; rev: number }>;
   };
   reopen(): void;
   cleanup(): void;
@@ -24,35 +24,28 @@ export interface TestDb {
 
 export function openTestDb(dir = mkdtempSync(join(tmpdir(), 'parley-tiers-db-'))): TestDb {
   const path = join(dir, 'parley.db');
-  const open = (): Database.Database => {
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    migration030Backlog.up(db);
-    db.exec('CREATE TABLE IF NOT EXISTS segments (id INTEGER PRIMARY KEY, session_id TEXT NOT NULL, start_sample INTEGER NOT NULL, end_sample INTEGER NOT NULL, text TEXT, speaker TEXT, rev INTEGER NOT NULL DEFAULT 0, UNIQUE(session_id, start_sample))');
-    return db;
-  };
+  const cfg = defaultConfig({ storage: { db_path: path, audio_dir: join(dir, 'audio') } });
+  const open = () => openDatabase(cfg.storage, { logger: silentLogger().root });
   const t: TestDb = {
     dir,
     path,
-    db: open(),
+    pdb: open(),
+    get db() { return t.pdb.db; },
+    sessionId: '',
     segments: {
-      insert: (s, a, b) => Number(t.db.prepare('INSERT INTO segments (session_id, start_sample, end_sample) VALUES (?, ?, ?)').run(s, a, b).lastInsertRowid),
-      revise(sessionId, rev) {
-        const row = t.db.prepare('SELECT id, rev FROM segments WHERE session_id = ? AND start_sample = ?').get(sessionId, rev.startSample) as { id: number; rev: number } | undefined;
-        if (!row) return undefined;
-        t.db.prepare('UPDATE segments SET text = COALESCE(?, text), speaker = COALESCE(?, speaker), rev = rev + 1 WHERE id = ?').run(rev.text ?? null, rev.speaker ?? null, row.id);
-        return { segmentId: row.id, rev: row.rev + 1, seq: 0 };
-      },
-      all: () => t.db.prepare('SELECT id, session_id, start_sample, text, speaker, rev FROM segments ORDER BY id').all() as never,
+      insert: (a, b) => t.pdb.segments.insert(t.sessionId, { startSample: a, endSample: b, samples: new Float32Array(0), closedAtMonoMs: 0, closeReason: 'silence' }, { tier: 'minimal', wallStartMs: Date.now(), deviceId: 'test' }).segmentId,
+      revise: (s, r) => t.pdb.segments.revise(s, r),
+      all: () => t.pdb.db.prepare('SELECT id, start_sample, text, speaker, rev FROM segments ORDER BY start_sample').all() as never,
     },
     reopen() {
-      t.db.close();
-      t.db = open();
+      t.pdb.db.close(); // no checkpoint: like a dead process
+      t.pdb = open();
     },
     cleanup() {
-      try { t.db.close(); } catch { /* already closed */ }
+      try { t.pdb.close(); } catch { /* already closed */ }
       rmSync(dir, { recursive: true, force: true });
     },
-  };
+  } as TestDb;
+  t.sessionId = t.pdb.sessions.start({ source: 'test', deviceId: 'test', wallStartMs: Date.now() }).sessionId;
   return t;
 }

@@ -11,7 +11,7 @@ export const BACKLOG_SQL = `
 CREATE TABLE IF NOT EXISTS backlog (
   id              INTEGER PRIMARY KEY AUTOINCREMENT,
   session_id      TEXT    NOT NULL,
-  segment_id      INTEGER,
+  segment_id      TEXT,
   start_sample    INTEGER NOT NULL,
   end_sample      INTEGER NOT NULL,
   file            TEXT    NOT NULL UNIQUE,

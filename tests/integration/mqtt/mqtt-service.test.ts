@@ -50,7 +50,7 @@ test('events arrive once, in seq order, with envelope; drain reports 0 pending',
   assert.deepEqual(consumer.firstArrivalOrder(), [1, ...seqs]);
   assert.equal(consumer.duplicates, 0);
   const seg = [...consumer.events.values()].find((e) => e.seq === seqs[0])!;
-  for (const k of ['event_id', 'seq', 'kind', 'ts_wall', 'ts_mono_ms', 'boot_id', 'segment_id', 'rev', 'session_id', 'start_ms', 'wall_start', 'text']) {
+  for (const k of ['event_id', 'seq', 'kind', 'stream_id', 'ts_wall', 'ts_mono_ms', 'boot_id', 'segment_id', 'rev', 'session_id', 'start_ms', 'wall_start', 'text']) {
     assert.ok(k in seg, `segment event has ${k}`);
   }
   assert.equal(seg.kind, 'segment');

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { kaldiFbank, OnlineFbank, SHERPA_TRANSDUCER_FBANK, type FbankOptions } from '../../../src/frontend/kaldi-fbank.js';
+import { kaldiFbank, NEMO_FBANK, OnlineFbank, SHERPA_TRANSDUCER_FBANK, type FbankOptions } from '../../../src/frontend/kaldi-fbank.js';
 import { jfkSamples, readF32, REPO_ROOT } from '../../helpers/asr-transducer-audio.js';
 
 const FIX = path.join(REPO_ROOT, 'tests', 'fixtures', 'frontend');
-interface RefCase { name: string; scale: number; kwargs: { high_freq?: number; snip_edges?: boolean }; file: string; frames: number; bins: number }
+interface RefCase { name: string; scale: number; kwargs: { high_freq?: number; snip_edges?: boolean; nemo?: boolean }; file: string; frames: number; bins: number }
 const index = JSON.parse(readFileSync(path.join(FIX, 'fbank-reference.json'), 'utf8')) as { numSamples: number; cases: RefCase[] };
 
 /**
@@ -20,6 +20,7 @@ function maxRelErr(a: Float32Array, b: Float32Array): number {
 }
 
 function optsFor(c: RefCase): FbankOptions {
+  if (c.kwargs.nemo) return NEMO_FBANK;
   return { numBins: 80, scaleTo32768: c.scale === 32768, highFreq: c.kwargs.high_freq ?? 0, snipEdges: c.kwargs.snip_edges ?? true };
 }
 
@@ -27,7 +28,7 @@ const audio = jfkSamples(3);
 
 test('reference fixture matches the recording length', () => {
   assert.equal(audio.length, index.numSamples);
-  assert.equal(index.cases.length, 3);
+  assert.equal(index.cases.length, 4);
 });
 
 for (const c of index.cases) {
@@ -91,4 +92,20 @@ test('invalid options are rejected', () => {
   assert.throws(() => kaldiFbank(audio, { numBins: 2 }), /numBins/);
   assert.throws(() => kaldiFbank(audio, { lowFreq: 9000 }), /lowFreq/);
   assert.throws(() => kaldiFbank(audio, { preemph: 2 }), /preemph/);
+});
+
+test('RealFft power spectrum equals a naive DFT; bad sizes are rejected', async () => {
+  const { RealFft } = await import('../../../src/frontend/real-fft.js');
+  for (const n of [8, 512]) {
+    const x = Array.from({ length: n - 3 }, (_, i) => Math.sin(i * 0.37) + 0.1 * i);
+    const out = new Float64Array(n / 2 + 1);
+    new RealFft(n).powerSpectrum(x, out);
+    for (let k = 0; k <= n / 2; k++) {
+      let re = 0;
+      let im = 0;
+      x.forEach((v, t) => { re += v * Math.cos((2 * Math.PI * k * t) / n); im -= v * Math.sin((2 * Math.PI * k * t) / n); });
+      assert.ok(Math.abs(out[k] - (re * re + im * im)) <= 1e-9 * Math.max(1, re * re + im * im), `n=${n} k=${k}`);
+    }
+  }
+  assert.throws(() => new RealFft(100), /power of two/);
 });

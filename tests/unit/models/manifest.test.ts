@@ -82,3 +82,28 @@ test('malformed manifests name the offending key', () => {
 test('an unreadable manifest file is a MANIFEST error naming the file', () => {
   assert.throws(() => loadManifest('/nonexistent/manifest.json'), /\/nonexistent\/manifest\.json cannot be read/);
 });
+
+test('property: any JSON value either parses or fails with a MANIFEST error (never a crash)', async () => {
+  const fc = (await import('fast-check')).default;
+  const base = minimal();
+  fc.assert(fc.property(fc.jsonValue(), fc.constantFrom('', 'bundles.a', 'bundles.a.files.0', 'bundles.a.files.0.sources.0', 'bundles.a.golden', 'bundles.a.metadata', 'defaults'), (v, at) => {
+    const m = structuredClone(base);
+    if (at === '') {
+      try {
+        parseManifest(JSON.stringify(v));
+      } catch (e) {
+        assert.equal((e as { code?: string }).code, 'MANIFEST');
+      }
+      return;
+    }
+    const keys = at.split('.');
+    let o: any = m;
+    for (const k of keys.slice(0, -1)) o = o[k];
+    o[keys.at(-1)!] = v;
+    try {
+      parseManifest(JSON.stringify(m));
+    } catch (e) {
+      assert.equal((e as { code?: string }).code, 'MANIFEST', String(e));
+    }
+  }), { numRuns: 500 });
+});

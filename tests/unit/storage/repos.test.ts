@@ -180,3 +180,34 @@ test('clean close leaves no -wal file; readonly open sees the data', () => {
     t.cleanup();
   }
 });
+
+test("':memory:' databases work (no WAL) for throwaway runs such as transcribe --mqtt without --db", () => {
+  const p = openTestDb(':memory:');
+  const { sessionId } = p.sessions.start({ source: 'file', deviceId: 't1', wallStartMs: 0 });
+  const r = p.segments.insert(sessionId, speech(0, 16000), { tier: 'normal', wallStartMs: 0, deviceId: 't1' });
+  assert.equal(r.seq, 2);
+  assert.equal(p.walSizeBytes(), 0);
+  p.close();
+});
+
+test('stream_id is minted once per database, survives reopen, and is in every message', () => {
+  const t = tmpDbPath();
+  const u = tmpDbPath();
+  try {
+    const a = openTestDb(t.path);
+    const id = a.outbox.streamId;
+    assert.match(id, /^[0-9A-HJKMNP-TV-Z]{26}$/);
+    const { seq } = a.events.append('speech', { stream_id: 'spoof' });
+    assert.equal(JSON.parse(a.outbox.messageFor(a.outbox.get(seq)!)).stream_id, id);
+    a.close();
+    const again = openTestDb(t.path);
+    assert.equal(again.outbox.streamId, id);
+    again.close();
+    const other = openTestDb(u.path);
+    assert.notEqual(other.outbox.streamId, id);
+    other.close();
+  } finally {
+    t.cleanup();
+    u.cleanup();
+  }
+});

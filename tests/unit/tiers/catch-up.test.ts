@@ -12,8 +12,8 @@ function setup(n: number, maxAttempts = 3) {
   const backlog = new BacklogRepo({ db: t.db, dir: join(t.dir, 'backlog'), maxBytes: 1e8, dropPolicy: 'drop-newest', maxAttempts });
   for (let i = 0; i < n; i++) {
     const start = i * 32000;
-    t.segments.insert('sess', start, start + 16000);
-    backlog.enqueue({ sessionId: 'sess', startSample: start, endSample: start + 16000, samples: new Float32Array(16000).fill(0.1 * (i + 1)) });
+    t.segments.insert(start, start + 16000);
+    backlog.enqueue({ sessionId: t.sessionId, startSample: start, endSample: start + 16000, samples: new Float32Array(16000).fill(0.1 * (i + 1)) });
   }
   return { t, backlog };
 }

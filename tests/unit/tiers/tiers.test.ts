@@ -136,3 +136,20 @@ test('scripted sysfs series: rewriting fixture temp and meminfo files moves the 
     t.cleanup();
   }
 });
+
+test('tier runtime: monitor samples drive the controller; changes are logged and handed over with actions', async () => {
+  const { Monitor } = await import('../../../src/monitor/monitor.js');
+  const { startTierRuntime } = await import('../../../src/supervisor/tier-runtime.js');
+  let t = 0;
+  let temp = 60;
+  const source = { readAll: async () => at({ atMonoMs: (t += 1000), maxTempC: temp }), reportPipeline() {}, reportInference() {} };
+  const monitor = new Monitor(source, 1000);
+  const lines: Array<{ msg: string; to: string }> = [];
+  const log = { warn: (o: { to: string }, msg: string) => lines.push({ msg, to: o.to }), info: (o: { to: string }, msg: string) => lines.push({ msg, to: o.to }) };
+  const got: Array<[string, boolean]> = [];
+  startTierRuntime({ monitor, controller: new TierController(cfg), log: log as never, onChange: (c, a) => got.push([c.to, a.capture]) });
+  temp = 86;
+  for (let i = 0; i < 8; i++) await monitor.sample();
+  assert.deepEqual(got, [['paused', false]]);
+  assert.deepEqual(lines, [{ msg: 'tier.changed', to: 'paused' }]);
+});

@@ -162,3 +162,16 @@ test('property: events alternate, segments are ordered, bounded, non-overlapping
     },
   ), { numRuns: 300 });
 });
+
+test('a forced split confirms a not-yet-confirmed segment (min_speech longer than max_segment)', () => {
+  const s = new Segmenter({ ...CFG, minSpeechMs: 5000, maxSegmentMs: 1000 }, () => 0);
+  assert.equal(s.active, false);
+  const ev = s.push(windows(0, 40), seq([0.1, 2], [0.9, 38]));
+  assert.equal(s.active, true);
+  assert.deepEqual(ev.map((e) => e.type), ['speech_start', 'speech_end', 'speech_start']);
+  assert.equal(ends(ev)[0].closeReason, 'max_length');
+  const rest = ends(s.flush());
+  assert.equal(rest.length, 1);
+  assert.equal(rest[0].endSample, 40 * W);
+  assert.equal(s.active, false);
+});
