@@ -14,6 +14,14 @@ const FIX = join(REPO_ROOT, 'tests', 'fixtures', 'asr');
 const BUNDLES: Record<string, { family: string; precision: 'fp32' | 'int8'; files: string[] }> = {
   'fixture-whisper-fp32': { family: 'whisper', precision: 'fp32', files: ['whisper/tiny-encoder.onnx', 'whisper/tiny-decoder.onnx', 'whisper/tiny-tokens.txt'] },
   'fixture-whisper-int8': { family: 'whisper', precision: 'int8', files: ['whisper/tiny-encoder.int8.onnx', 'whisper/tiny-decoder.int8.onnx', 'whisper/tiny-tokens.txt'] },
+  'fixture-zipformer-streaming-int8': {
+    family: 'zipformer-transducer', precision: 'int8',
+    files: ['encoder', 'decoder', 'joiner'].map((r) => `transducer/zipformer-streaming/${r}.int8.onnx`).concat('transducer/zipformer-streaming/tokens.txt'),
+  },
+  'fixture-parakeet-tdt-int8': {
+    family: 'parakeet-tdt', precision: 'int8',
+    files: ['encoder', 'decoder', 'joiner'].map((r) => `transducer/parakeet-tdt/${r}.int8.onnx`).concat('transducer/parakeet-tdt/tokens.txt'),
+  },
   'fixture-moonshine-int8': {
     family: 'moonshine', precision: 'int8',
     files: ['moonshine/preprocess.int8.onnx', 'moonshine/encode.int8.onnx', 'moonshine/uncached_decode.int8.onnx', 'moonshine/cached_decode.int8.onnx', 'moonshine/tokens.txt'],

@@ -32,7 +32,7 @@ after(async () => {
   models.cleanup();
 });
 
-function cfg(engine: 'whisper' | 'moonshine', model: string, asr: Record<string, unknown> = {}) {
+function cfg(engine: 'whisper' | 'moonshine' | 'zipformer-streaming' | 'transducer-offline', model: string, asr: Record<string, unknown> = {}) {
   return defaultConfig({ asr: { engine, model, ...asr }, models: { dir: models.dir, manifest: models.manifest } });
 }
 
@@ -48,7 +48,12 @@ test('whisper int8 bundle in the inference child reproduces the reference tokens
   await rec.close();
 });
 
-for (const [engine, model] of [['whisper', 'fixture-whisper-fp32'], ['whisper', 'fixture-whisper-int8'], ['moonshine', 'fixture-moonshine-int8']] as const) {
+const ENGINES = [
+  ['whisper', 'fixture-whisper-fp32'], ['whisper', 'fixture-whisper-int8'], ['moonshine', 'fixture-moonshine-int8'],
+  ['zipformer-streaming', 'fixture-zipformer-streaming-int8'], ['transducer-offline', 'fixture-parakeet-tdt-int8'],
+] as const;
+
+for (const [engine, model] of ENGINES) {
   test(`${engine} (${model}): silence and white noise give no text; speech segments run through the stage`, async () => {
     const c = cfg(engine, model);
     const rec = await createRecognizer(c, { host, logger: log });
@@ -57,10 +62,11 @@ for (const [engine, model] of [['whisper', 'fixture-whisper-fp32'], ['whisper', 
     assert.equal(await rec.recognize(whiteNoise(2)), null);
     await rec.close();
     const stage = await AsrStage.create({ cfg: c, host, logger: log });
-    const speech = jfk().samples.subarray(0, 48000);
+    // 4 s: the Parakeet test fixture has a fixed 400-frame encoder input
+    const speech = jfk().samples.subarray(0, 64000);
     const out = await stage.process([
-      { startSample: 0, endSample: 48000, samples: speech, closedAtMonoMs: performance.now(), closeReason: 'silence' },
-      { startSample: 48000, endSample: 80000, samples: whiteNoise(2), closedAtMonoMs: performance.now(), closeReason: 'silence' },
+      { startSample: 0, endSample: 64000, samples: speech, closedAtMonoMs: performance.now(), closeReason: 'silence' },
+      { startSample: 64000, endSample: 96000, samples: whiteNoise(2), closedAtMonoMs: performance.now(), closeReason: 'silence' },
     ], { sessionId: 's', tier: 'normal', signal: new AbortController().signal });
     assert.equal(out[0]!.asrEngine, engine);
     assert.equal(out[0]!.asrModel, model);
