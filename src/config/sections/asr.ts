@@ -78,7 +78,6 @@ export const WhisperSection = Type.Object(
   {
     language: Type.String({ default: 'auto', pattern: '^(auto|[a-z]{2,3})$', description: 'Language code (en, de, ...) or auto for detection. English-only (.en) models ignore it.' }),
     task: StringEnum(['transcribe', 'translate'] as const, { default: 'transcribe', description: 'transcribe, or translate to English.' }),
-    precision: StringEnum(['int8', 'fp32'] as const, { default: 'int8', description: 'Which export of the bundle to load when both exist.' }),
     no_speech_threshold: Type.Number({
       default: 0.6, minimum: 0, maximum: 1,
       description: 'Drop the segment when the no-speech probability at the first decoding step exceeds this.',
@@ -93,7 +92,6 @@ export const WhisperSection = Type.Object(
 
 export const MoonshineSection = Type.Object(
   {
-    precision: StringEnum(['int8', 'fp32'] as const, { default: 'int8', description: 'Which export of the bundle to load when both exist.' }),
     max_tokens_per_second: Type.Number({ default: 6, minimum: 1, maximum: 100, description: 'Decoding stops after this many tokens per second of audio (Moonshine\'s own length limit).' }),
   },
   { additionalProperties: false, default: {}, description: 'Moonshine (sherpa-onnx export) options.' },
