@@ -120,3 +120,23 @@ export const AsrSection = Type.Object(
 );
 
 export type AsrConfig = Static<typeof AsrSection>;
+
+/** Cross-key checks of the asr section (registered in config/semantic.ts). */
+export function asrSemanticCheck(c: { asr: AsrConfig }): Array<{ path: string; message: string }> {
+  const a = c.asr;
+  const issues: Array<{ path: string; message: string }> = [];
+  const usesSphinx = [a.engine, a.tiers.reduced.engine, a.tiers.minimal.engine].includes('pocketsphinx');
+  if (usesSphinx && a.pocketsphinx.mode === 'grammar' && a.pocketsphinx.grammar_file === '') {
+    issues.push({ path: 'asr.pocketsphinx.grammar_file', message: 'must name a JSGF grammar file when asr.pocketsphinx.mode is grammar' });
+  }
+  if (usesSphinx && a.pocketsphinx.mode === 'keyphrase' && a.pocketsphinx.keyphrases.length === 0) {
+    issues.push({ path: 'asr.pocketsphinx.keyphrases', message: 'must list at least one phrase when asr.pocketsphinx.mode is keyphrase' });
+  }
+  for (const tier of ['reduced', 'minimal'] as const) {
+    const t = a.tiers[tier];
+    if (t.model !== undefined && t.model !== '' && t.engine === undefined && (a.engine === 'none' || a.engine === 'pocketsphinx')) {
+      issues.push({ path: `asr.tiers.${tier}.model`, message: `has no effect: engine ${a.engine} takes no model bundle (set asr.tiers.${tier}.engine too)` });
+    }
+  }
+  return issues;
+}
