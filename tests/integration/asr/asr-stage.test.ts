@@ -81,7 +81,31 @@ test('stage fills text, session-absolute words and timings, drops silence/noise,
   }
 });
 
-test('per-tier engine: minimal tier with engine none leaves text unset; back to normal reloads PocketSphinx', async () => {
+test('per-tier engine: minimal tier with engine none leaves text unset; idle recognizers of other tiers are unloaded', async () => {
+  const cfg = defaultConfig({ asr: { tiers: { minimal: { engine: 'none' } } } });
+  let now = 0;
+  let closed = 0;
+  const built: string[] = [];
+  const stage = await AsrStage.create({
+    cfg, host: null, logger: log, nowMs: () => now, idleUnloadMs: 1000,
+    build: async (tier) => {
+      built.push(tier);
+      if (tier === 'minimal') return null;
+      return { engine: 'scripted', model: 'm', recognize: async () => null, close: async () => { closed++; } };
+    },
+  });
+  const s0 = seg(silence(1), 0, 0);
+  await stage.process([s0], ctx('minimal'));
+  assert.equal(closed, 0, 'the normal recognizer stays loaded while recently used');
+  now = 5000;
+  await stage.process([s0], ctx('minimal'));
+  assert.equal(closed, 1, 'unused for longer than idleUnloadMs: unloaded');
+  await stage.process([s0], ctx('normal'));
+  assert.deepEqual(built, ['normal', 'minimal', 'normal']);
+  await stage.close();
+});
+
+test('per-tier engine with the real PocketSphinx: none in minimal, PocketSphinx in normal', async () => {
   const cfg = defaultConfig({ asr: { tiers: { minimal: { engine: 'none' } } } });
   const stage = await AsrStage.create({ cfg, host: null, logger: log });
   const s = seg(jfk().samples.subarray(0, 16000 * 3), 0);
