@@ -26,10 +26,10 @@ export interface Migration {
 
 export const migrations: readonly Migration[] = [
   migration001,
-  migration020AsrLatency,
+  migration002,
   migration010,
   migration011,
-  migration002,
+  migration020AsrLatency,
   migration030Backlog,
 ];
 
