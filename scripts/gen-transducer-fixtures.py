@@ -29,6 +29,7 @@ OUT = os.path.join(ROOT, 'tests', 'fixtures', 'asr', 'transducer')
 SECONDS = 4.0
 TAIL_PADDING_SAMPLES = 10560  # 0.66 s of zeros appended by the streaming runner at finish()
 BEAM = 4
+UNK = 2  # '<unk>' in the Zipformer tokens.txt; current sherpa-onnx treats it as blank in both searches
 # FEATURE_PROJECTION_FP32: the first MatMul on the features stays fp32 in the int8 fixtures. The TS
 # fbank differs from torchaudio by ~1e-6; quantizing raw features would let such a difference
 # cross an activation quantization step (one step = ~0.08 in log-mel units) and change a frame.
@@ -139,7 +140,7 @@ class Beam:
         for v, i in zip(vals.tolist(), idx.tolist()):
             k, tok = keys[i // vocab], i % vocab
             lp, stamps = self.hyps[k]
-            nk, ns = (k + (tok,), stamps + [t]) if tok != 0 else (k, stamps)
+            nk, ns = (k + (tok,), stamps + [t]) if tok not in (0, UNK) else (k, stamps)
             new[nk] = (log_add(new[nk][0], v), new[nk][1]) if nk in new else (v, ns)
         self.hyps = new
 
@@ -152,7 +153,7 @@ def stateless_greedy(frames, decoder, joiner, context, ctx_state, offset):
     toks, stamps, dec_out = ctx_state
     for t in range(frames.shape[0]):
         y = int(joiner(frames[t:t + 1], dec_out).argmax(-1))
-        if y != 0:
+        if y not in (0, UNK):
             toks.append(y)
             stamps.append(offset + t)
             ys = ([0] * context + toks)[-context:]
@@ -267,7 +268,9 @@ def build_streaming_v1(audio, d):
 def build_offline(audio, d):
     torch.manual_seed(2)
     enc, dec = M.OfflineEncoder(32, 32), M.StatelessDecoder(len(PIECES) + 3, 16, 2, 32)
-    joi = M.Joiner(32, len(PIECES) + 3, blank_bias=5.0)
+    joi = M.Joiner(32, len(PIECES) + 3, blank_bias=4.5)
+    with torch.no_grad():
+        joi.lin.b[UNK] -= 6.0  # this random joiner favours <unk>, which decodes as blank
     for lin in M.all_lins(enc, dec, joi):
         lin.freeze_quant()
     enc.inp.wq = None  # see FEATURE_PROJECTION_FP32
@@ -315,11 +318,53 @@ def nemo_features(audio):
     return ((f - mean) / std).float()
 
 
-def build_tdt(audio, d):
-    torch.manual_seed(3)
+NEMO_MAX_SYMBOLS_PER_FRAME = 10  # beam-search safety cap (a hypothesis that emitted this many tokens on one frame advances)
+
+
+def nemo_beam(frames, dec, joi, vocab, tdt, beam=BEAM):
+    """sherpa-onnx OfflineTransducerModifiedBeamSearchNeMoDecoder: frame-asynchronous hypotheses
+    (each keeps its LSTM state and frame), expand those at the minimum frame with the top-k tokens
+    of log_softmax, blank/unk advance max(1, duration), tokens advance the duration (TDT) or stay
+    (RNNT), keep the best `beam` by log prob; no merging. Plus NEMO_MAX_SYMBOLS_PER_FRAME."""
+    blank, n = vocab - 1, frames.shape[0]
+    z = torch.zeros(1, 1, 32)
+    hyps = [dict(ys=[], frames=[], durs=[], lp=np.float32(0), st=(z, z), t=0, run=0)]
+    while True:
+        m = min(h['t'] for h in hyps)
+        if m >= n:
+            break
+        cands = []
+        for h in hyps:
+            if h['t'] > m:
+                cands.append(h)
+                continue
+            last = h['ys'][-1] if h['ys'] else blank
+            dout, _, hh, cc = dec(torch.tensor([[last]], dtype=torch.int32), torch.ones(1, dtype=torch.int32), *h['st'])
+            logits = joi(frames[h['t']].view(1, -1, 1), dout).reshape(-1)
+            lp = torch.log_softmax(logits[:vocab], dim=-1)
+            skip = int(logits[vocab:].argmax()) if tdt else 1
+            vals, idx = lp.topk(beam)
+            for v, k in zip(vals.tolist(), idx.tolist()):
+                score = np.float32(np.float32(v) + h['lp'])
+                if k in (blank, 0):  # blank, or <unk> (id 0 in NeMo tokens.txt), which sherpa treats as blank
+                    cands.append(dict(h, lp=score, t=h['t'] + max(1, skip), run=0))
+                else:
+                    adv = skip if tdt else 0
+                    run = h['run'] + 1 if adv == 0 else 0
+                    if run >= NEMO_MAX_SYMBOLS_PER_FRAME:
+                        adv, run = 1, 0
+                    cands.append(dict(ys=h['ys'] + [k], frames=h['frames'] + [h['t']], durs=h['durs'] + [skip if tdt else 0],
+                                      lp=score, st=(hh, cc), t=h['t'] + adv, run=run))
+        hyps = sorted(cands, key=lambda c: -float(c['lp']))[:beam]
+    best = max(hyps, key=lambda c: float(c['lp']))
+    return {'tokens': best['ys'], 'frames': best['frames'], 'durations': best['durs']}
+
+
+def build_tdt(audio, d, tdt=True):
+    torch.manual_seed(3 if tdt else 7)
     vocab = len(PIECES) + 2  # <unk> + pieces + <blk> (last)
     enc, dec = M.NemoEncoder(80, 32), M.NemoDecoder(vocab, 32, 1)
-    joi = M.NemoJoiner(32, 32, 32, vocab + 5, blank_id=vocab - 1, blank_bias=5.0)
+    joi = M.NemoJoiner(32, 32, 32, vocab + (5 if tdt else 0), blank_id=vocab - 1, blank_bias=5.0 if tdt else 6.0)
     for lin in M.all_lins(enc, dec, joi):
         lin.freeze_quant()
     enc.inner.inp.wq = None  # see FEATURE_PROJECTION_FP32
@@ -338,7 +383,7 @@ def build_tdt(audio, d):
         export(joi, (torch.zeros(1, 32, 1), torch.zeros(1, 32, 1)), os.path.join(d, 'joiner.onnx'),
                ['encoder_outputs', 'decoder_outputs'], ['outputs'], {})
     write_tokens(os.path.join(d, 'tokens.txt'), ['<unk>'] + PIECES + ['<blk>'])
-    ref = {'numSamples': int(audio.numel()), 'durations': [0, 1, 2, 3, 4]}
+    ref = {'numSamples': int(audio.numel()), 'durations': [0, 1, 2, 3, 4] if tdt else []}
     blank = vocab - 1
     for precision in ('fp32', 'int8'):
         M.QuantState.enabled = precision == 'int8'
@@ -348,7 +393,16 @@ def build_tdt(audio, d):
             z = torch.zeros(1, 1, 32)
             dout, _, h, c = dec(torch.tensor([[blank]], dtype=torch.int32), torch.ones(1, dtype=torch.int32), z, z)
             toks, stamps, durs, t, skip, per_frame = [], [], [], 0, 0, 0
-            while t < frames.shape[0]:
+            while not tdt and t < frames.shape[0]:  # sherpa DecodeOne: up to 10 symbols per frame
+                for _ in range(10):
+                    logits = joi(frames[t].view(1, -1, 1), dout).reshape(-1)
+                    y = int(logits.argmax())
+                    if y == blank:
+                        break
+                    toks.append(y); stamps.append(t); durs.append(0)  # noqa: E702
+                    dout, _, h, c = dec(torch.tensor([[y]], dtype=torch.int32), torch.ones(1, dtype=torch.int32), h, c)
+                t += 1
+            while tdt and t < frames.shape[0]:
                 logits = joi(frames[t].view(1, -1, 1), dout).reshape(-1)
                 y, skip = int(logits[:vocab].argmax()), int(logits[vocab:].argmax())
                 if y != blank:
@@ -362,7 +416,9 @@ def build_tdt(audio, d):
                 if y == blank and skip == 0:
                     per_frame, skip = 0, 1
                 t += skip
-        ref[precision] = {'tdt': {'tokens': toks, 'frames': stamps, 'durations': durs}, 'encoderFrames': int(lens[0])}
+            bm = nemo_beam(frames, dec, joi, vocab, tdt)
+        ref[precision] = {('tdt' if tdt else 'rnnt'): {'tokens': toks, 'frames': stamps, 'durations': durs},
+                          'modifiedBeamSearch': bm, 'encoderFrames': int(lens[0])}
     M.QuantState.enabled = False
     return ref
 
@@ -370,7 +426,7 @@ def build_tdt(audio, d):
 def main():
     audio = load_audio()
     for name, fn in (('zipformer-streaming', build_streaming), ('zipformer-v1-streaming', build_streaming_v1),
-                     ('zipformer-offline', build_offline),
+                     ('zipformer-offline', build_offline), ('nemo-rnnt', lambda a, d: build_tdt(a, d, tdt=False)),
                      ('parakeet-tdt', build_tdt)):
         d = os.path.join(OUT, name)
         os.makedirs(d, exist_ok=True)
@@ -379,7 +435,7 @@ def main():
         with open(os.path.join(d, 'reference.json'), 'w') as fh:
             json.dump(ref, fh, indent=1)
         for p in ('fp32', 'int8'):
-            summary = {k: len(v['tokens']) for k, v in ref[p].items() if isinstance(v, dict)}
+            summary = {k: len(v['tokens']) for k, v in ref[p].items() if isinstance(v, dict)}  # noqa
             print(name, p, summary, 'frames', ref[p]['encoderFrames'],
                   {k: len(set(v['tokens'])) for k, v in ref[p].items() if isinstance(v, dict)})
 

@@ -64,6 +64,8 @@ export async function run(): Promise<BenchRow[]> {
     const tm = await ParakeetTdtModel.load(fixtureFiles('parakeet-tdt', precision), 1);
     const ms = await timeIt(() => tm.recognize(audio), 3);
     rows.push({ area: AREA, metric: `rtf_parakeet_tdt_${precision}`, value: ms / 1000 / audioS, unit: 'x', note: 'tiny fixture model, 1 thread' });
+    const bms = await timeIt(() => tm.recognize(audio, { method: 'modified_beam_search', maxActivePaths: 4 }), 3);
+    rows.push({ area: AREA, metric: `rtf_parakeet_tdt_beam4_${precision}`, value: bms / 1000 / audioS, unit: 'x', note: 'tiny fixture model, 1 thread' });
     await tm.release();
   }
   return rows;

@@ -73,10 +73,16 @@ async function createEngine(cfg: AsrFactoryConfig, choice: EngineChoice, deps: C
       return null;
     case 'pocketsphinx':
       return PocketsphinxRecognizer.create(cfg.asr.pocketsphinx);
-    case 'whisper':
-    case 'moonshine':
-      requireHost(deps.host, choice.engine);
-      throw new AppError('ASR_ENGINE', `ASR engine ${choice.engine} is not available in this build`, { hint: 'choose asr.engine pocketsphinx' });
+    case 'whisper': {
+      const host = requireHost(deps.host, choice.engine);
+      const { WhisperRecognizer } = await import('./whisper-recognizer.js');
+      return WhisperRecognizer.fromBundle(cfg, choice.model || DEFAULT_BUNDLES.whisper!, host, deps.logger);
+    }
+    case 'moonshine': {
+      const host = requireHost(deps.host, choice.engine);
+      const { MoonshineRecognizer } = await import('./moonshine-recognizer.js');
+      return MoonshineRecognizer.fromBundle(cfg, choice.model || DEFAULT_BUNDLES.moonshine!, host, deps.logger);
+    }
     case 'zipformer-streaming':
     case 'transducer-offline':
       return createTransducer(choice.engine, cfg, requireHost(deps.host, choice.engine));

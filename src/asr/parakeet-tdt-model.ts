@@ -24,6 +24,26 @@ export interface TdtDecoded {
 
 const MAX_TOKENS_PER_FRAME_TDT = 5;
 const MAX_SYMBOLS_PER_FRAME_RNNT = 10;
+/** Beam-search safety cap: a hypothesis that emitted this many tokens on one frame advances. */
+const MAX_SYMBOLS_PER_FRAME_BEAM = 10;
+
+export interface NemoDecodeOptions {
+  blankPenalty?: number;
+  /** 'greedy_search' (default) or 'modified_beam_search' with maxActivePaths. */
+  method?: 'greedy_search' | 'modified_beam_search';
+  maxActivePaths?: number;
+}
+
+interface NemoHyp {
+  ys: number[];
+  frames: number[];
+  durations: number[];
+  probs: number[];
+  logProb: number;
+  states: ort.Tensor[];
+  frame: number;
+  run: number;
+}
 
 export class ParakeetTdtModel {
   readonly vocabSize: number;
@@ -33,6 +53,8 @@ export class ParakeetTdtModel {
   readonly normalizeType: string;
   private readonly layers: number;
   private readonly hidden: number;
+  /** `<unk>` id (decoded as blank by the beam search, as in sherpa-onnx); set from tokens.txt. */
+  unkId = -1;
 
   private constructor(private readonly encoder: LoadedSession, private readonly decoder: LoadedSession, private readonly joiner: LoadedSession) {
     const m = encoder.meta;
@@ -63,7 +85,8 @@ export class ParakeetTdtModel {
     return { data: f.data, frames: f.frames };
   }
 
-  async recognize(samples: Float32Array): Promise<TdtDecoded> {
+  /** opts.blankPenalty is subtracted from the blank logit (sherpa `blank_penalty`, 0 = off). */
+  async recognize(samples: Float32Array, opts: NemoDecodeOptions = {}): Promise<TdtDecoded> {
     const feats = this.features(samples);
     const empty: TdtDecoded = { tokens: [], frames: [], durations: [], probs: [], subsampling: this.subsampling };
     if (feats.frames < this.subsampling) return empty;
@@ -75,7 +98,8 @@ export class ParakeetTdtModel {
     const n = Math.min(intValues(lens)[0], tOut);
     const enc = out.data as Float32Array;
     const frame = (t: number): Float32Array => { const v = new Float32Array(c); for (let k = 0; k < c; k++) v[k] = enc[k * tOut + t]; return v; };
-    return this.decodeTdt(frame, n, c);
+    if (opts.method === 'modified_beam_search') return this.decodeBeam(frame, n, c, opts.maxActivePaths ?? 4, opts.blankPenalty ?? 0);
+    return this.decodeTdt(frame, n, c, opts.blankPenalty ?? 0);
   }
 
   private async decodeStep(token: number, states: ort.Tensor[]): Promise<{ out: ort.Tensor; states: ort.Tensor[] }> {
@@ -83,7 +107,7 @@ export class ParakeetTdtModel {
     return { out: res[0], states: res.slice(2, 4) };
   }
 
-  private async decodeTdt(frame: (t: number) => Float32Array, numFrames: number, c: number): Promise<TdtDecoded> {
+  private async decodeTdt(frame: (t: number) => Float32Array, numFrames: number, c: number, blankPenalty: number): Promise<TdtDecoded> {
     const zeros = (): ort.Tensor => f32(new Float32Array(this.layers * this.hidden), [this.layers, 1, this.hidden]);
     let dec = await this.decodeStep(this.blankId, [zeros(), zeros()]);
     const r: TdtDecoded = { tokens: [], frames: [], durations: [], probs: [], subsampling: this.subsampling };
@@ -91,6 +115,7 @@ export class ParakeetTdtModel {
     for (let t = 0, skip = 0; t < numFrames; t += skip) {
       const [logitT] = await run(this.joiner, [f32(frame(t), [1, c, 1]), dec.out]);
       const logits = logitT.data as Float32Array;
+      if (blankPenalty > 0) logits[this.blankId] -= blankPenalty;
       const numDurations = logits.length - this.vocabSize;
       const y = argmax(logits, 0, this.vocabSize);
       if (numDurations > 0) {
@@ -111,6 +136,59 @@ export class ParakeetTdtModel {
       if (y === this.blankId && skip === 0) { tokensThisFrame = 0; skip = 1; }
     }
     return r;
+  }
+
+  /**
+   * sherpa-onnx's NeMo modified beam search: frame-asynchronous hypotheses, each with its own LSTM
+   * state and frame; those at the minimum frame are expanded with the top-k tokens of the
+   * log-softmax; blank/<unk> advance max(1, duration), tokens advance the duration (TDT) or stay
+   * (RNNT); the best `beam` hypotheses by log prob survive (no merging). Log probs are float32.
+   */
+  private async decodeBeam(frame: (t: number) => Float32Array, numFrames: number, c: number, beam: number, blankPenalty: number): Promise<TdtDecoded> {
+    const f = Math.fround;
+    const zeros = (): ort.Tensor => f32(new Float32Array(this.layers * this.hidden), [this.layers, 1, this.hidden]);
+    const v = this.vocabSize;
+    let hyps: NemoHyp[] = [{ ys: [], frames: [], durations: [], probs: [], logProb: 0, states: [zeros(), zeros()], frame: 0, run: 0 }];
+    for (;;) {
+      const minFrame = Math.min(...hyps.map((h) => h.frame));
+      if (minFrame >= numFrames) break;
+      const cands: NemoHyp[] = [];
+      for (const h of hyps) {
+        if (h.frame > minFrame) { cands.push(h); continue; }
+        const last = h.ys.length > 0 ? h.ys[h.ys.length - 1] : this.blankId;
+        const d = await this.decodeStep(last, h.states);
+        const [logitT] = await run(this.joiner, [f32(frame(h.frame), [1, c, 1]), d.out]);
+        const logits = logitT.data as Float32Array;
+        const tdt = logits.length > v;
+        if (blankPenalty > 0) logits[this.blankId] -= blankPenalty;
+        const skip = tdt ? argmax(logits, v, logits.length - v) : 1;
+        let m = -Infinity;
+        for (let k = 0; k < v; k++) m = Math.max(m, logits[k]);
+        let sum = 0;
+        for (let k = 0; k < v; k++) sum += Math.exp(logits[k] - m);
+        const lse = m + Math.log(sum);
+        const lp = Array.from({ length: v }, (_, k) => f(logits[k] - lse));
+        const order = lp.map((_, k) => k).sort((a, b) => lp[b] - lp[a] || a - b).slice(0, beam);
+        for (const k of order) {
+          const logProb = f(lp[k] + f(h.logProb));
+          if (k === this.blankId || k === this.unkId) {
+            cands.push({ ...h, logProb, frame: h.frame + Math.max(1, skip), run: 0 });
+            continue;
+          }
+          let adv = tdt ? skip : 0;
+          let runLen = adv === 0 ? h.run + 1 : 0;
+          if (runLen >= MAX_SYMBOLS_PER_FRAME_BEAM) { adv = 1; runLen = 0; }
+          cands.push({
+            ys: [...h.ys, k], frames: [...h.frames, h.frame], durations: [...h.durations, tdt ? skip : 0], probs: [...h.probs, Math.exp(lp[k])],
+            logProb, states: d.states, frame: h.frame + adv, run: runLen,
+          });
+        }
+      }
+      hyps = cands.sort((a, b) => b.logProb - a.logProb).slice(0, beam);
+    }
+    let best = hyps[0];
+    for (const h of hyps) if (h.logProb > best.logProb) best = h;
+    return { tokens: best.ys, frames: best.frames, durations: best.durations, probs: best.probs, subsampling: this.subsampling };
   }
 
   async release(): Promise<void> {

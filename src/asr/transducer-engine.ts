@@ -15,6 +15,8 @@ export interface TransducerEngineOptions {
   files: { encoder: string; decoder: string; joiner: string; tokens: string };
   decodingMethod: 'greedy_search' | 'modified_beam_search';
   maxActivePaths: number;
+  /** Subtracted from the blank logit (0 = off). */
+  blankPenalty: number;
   tailPaddingSamples: number;
   endpoint: { enabled: boolean; rule1Ms: number; rule2Ms: number; rule3Ms: number };
 }
@@ -59,14 +61,15 @@ export const createTransducerEngine: EngineFactory = async (raw, ctx) => {
     if (table.size !== m.vocabSize || table.id('<blk>') !== m.blankId) {
       throw new AppError('MODEL_LOAD', `${o.files.tokens}: NeMo tokens.txt must have ${m.vocabSize} entries with <blk> last`);
     }
+    m.unkId = table.id('<unk>') ?? -1;
     return offlineEngine({ family: 'parakeet-tdt', precision }, async (s) => {
-      const r = await m.recognize(s);
+      const r = await m.recognize(s, { blankPenalty: o.blankPenalty, method: o.decodingMethod, maxActivePaths: o.maxActivePaths });
       return toWire(tokensToText(r.tokens, r.frames, r.probs, table, FEATURE_SHIFT_MS * r.subsampling), r.tokens);
     }, () => m.release());
   }
   const m = await ZipformerOfflineModel.load(o.files, ctx.threads);
   return offlineEngine({ family: 'zipformer-offline', precision }, async (s) => {
-    const r = await m.recognize(s, o.decodingMethod, o.maxActivePaths);
+    const r = await m.recognize(s, o.decodingMethod, o.maxActivePaths, { unkId: table.id('<unk>') ?? -1, blankPenalty: o.blankPenalty });
     return toWire(tokensToText(r.tokens, r.frames, r.probs, table, FEATURE_SHIFT_MS * r.subsampling), r.tokens);
   }, () => m.release());
 };
@@ -89,6 +92,7 @@ function streamingEngine(model: ZipformerStreamingModel, table: SymbolTable, o: 
     decodingMethod: o.decodingMethod,
     maxActivePaths: o.maxActivePaths,
     tailPaddingSamples: o.tailPaddingSamples,
+    blankPenalty: o.blankPenalty,
     endpoint: { enabled: o.endpoint.enabled, rules: defaultEndpointRules(o.endpoint.rule1Ms, o.endpoint.rule2Ms, o.endpoint.rule3Ms) },
   };
   const get = (id: unknown): ZipformerStream => {

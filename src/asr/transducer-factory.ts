@@ -30,6 +30,7 @@ export function transducerEngineOptions(kind: TransducerKind, cfg: FrozenConfig,
     files: { encoder: bundle.files.encoder, decoder: bundle.files.decoder, joiner: bundle.files.joiner, tokens: bundle.files.tokens },
     decodingMethod: t.decoding_method,
     maxActivePaths: t.max_active_paths,
+    blankPenalty: t.blank_penalty,
     tailPaddingSamples: Math.round((t.tail_padding_ms * 16000) / 1000),
     endpoint: {
       enabled: t.endpoint.enabled,

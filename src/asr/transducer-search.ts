@@ -1,6 +1,7 @@
 /**
  * Greedy and modified beam search for stateless transducers (icefall/sherpa-onnx Zipformer:
- * decoder sees the last `contextSize` tokens, blank id 0, at most one symbol per frame).
+ * decoder sees the last `contextSize` tokens, blank id 0, at most one symbol per frame). As in
+ * current sherpa-onnx, `<unk>` (unkId, -1 for none) is treated as blank.
  * The search state persists across encoder chunks, so the streaming runner calls the step
  * functions chunk by chunk and the offline runner once.
  */
@@ -35,6 +36,17 @@ export interface SearchState {
 
 const BLANK = 0;
 
+export interface SearchOptions {
+  /** `<unk>` id, decoded as blank (sherpa-onnx behaviour); -1 or absent for none. */
+  unkId?: number;
+  /** Subtracted from the blank logit before the search (sherpa `blank_penalty`); 0 = off. */
+  blankPenalty?: number;
+}
+
+function penalize(logits: Float32Array, rows: number, vocab: number, penalty: number): void {
+  if (penalty > 0) for (let i = 0; i < rows; i++) logits[i * vocab + BLANK] -= penalty;
+}
+
 export class GreedySearch implements SearchState {
   private tokens: number[] = [];
   private frames: number[] = [];
@@ -42,7 +54,13 @@ export class GreedySearch implements SearchState {
   private trailing = 0;
   private decoderOut: Float32Array | undefined;
 
-  constructor(private readonly m: StatelessTransducer) {}
+  private readonly unkId: number;
+  private readonly blankPenalty: number;
+
+  constructor(private readonly m: StatelessTransducer, opts: SearchOptions = {}) {
+    this.unkId = opts.unkId ?? -1;
+    this.blankPenalty = opts.blankPenalty ?? 0;
+  }
 
   result(): DecodedTokens {
     return { tokens: [...this.tokens], frames: [...this.frames], probs: [...this.probs], trailingBlanks: this.trailing };
@@ -66,8 +84,9 @@ export class GreedySearch implements SearchState {
     this.decoderOut ??= await this.m.decode([this.context()]);
     for (let t = 0; t < numFrames; t++) {
       const logits = await this.m.join(enc.subarray(t * dim, (t + 1) * dim), this.decoderOut, 1);
+      penalize(logits, 1, this.m.vocabSize, this.blankPenalty);
       const y = argmax(logits, 0, this.m.vocabSize);
-      if (y !== BLANK) {
+      if (y !== BLANK && y !== this.unkId) {
         this.tokens.push(y);
         this.frames.push(frameOffset + t);
         this.probs.push(softmaxProb(logits, 0, this.m.vocabSize, y));
@@ -96,7 +115,12 @@ interface Hyp {
 export class ModifiedBeamSearch implements SearchState {
   private hyps = new Map<string, Hyp>();
 
-  constructor(private readonly m: StatelessTransducer, private readonly maxActivePaths: number) {
+  private readonly unkId: number;
+  private readonly blankPenalty: number;
+
+  constructor(private readonly m: StatelessTransducer, private readonly maxActivePaths: number, opts: SearchOptions = {}) {
+    this.unkId = opts.unkId ?? -1;
+    this.blankPenalty = opts.blankPenalty ?? 0;
     this.reset();
   }
 
@@ -123,6 +147,7 @@ export class ModifiedBeamSearch implements SearchState {
       const encRep = new Float32Array(n * dim);
       for (let i = 0; i < n; i++) encRep.set(enc.subarray(t * dim, (t + 1) * dim), i * dim);
       const logits = await this.m.join(encRep, dec, n);
+      penalize(logits, n, v, this.blankPenalty);
       const scores = new Float64Array(n * v);
       for (let i = 0; i < n; i++) {
         const lse = logSumExp(logits, i * v, v);
@@ -135,7 +160,7 @@ export class ModifiedBeamSearch implements SearchState {
         const h = prev[Math.floor(idx / v)];
         const tok = idx % v;
         const score = scores[idx];
-        const cand: Hyp = tok !== BLANK
+        const cand: Hyp = tok !== BLANK && tok !== this.unkId
           ? { ys: [...h.ys, tok], logProb: score, frames: [...h.frames, frameOffset + t], trailing: 0 }
           : { ys: h.ys, logProb: score, frames: h.frames, trailing: h.trailing + 1 };
         const key = cand.ys.join(',');

@@ -1,7 +1,7 @@
 import { kaldiFbank, SHERPA_TRANSDUCER_FBANK } from '../frontend/kaldi-fbank.js';
 import { ModelLoadError } from '../util/errors.js';
 import { f32, i64, intValues, loadSession, run, type LoadedSession } from './transducer-ort.js';
-import { GreedySearch, ModifiedBeamSearch, type DecodedTokens } from './transducer-search.js';
+import { GreedySearch, ModifiedBeamSearch, type DecodedTokens, type SearchOptions } from './transducer-search.js';
 import { StatelessDecoderJoiner } from './transducer-stateless.js';
 
 const FEATURE_DIM = 80;
@@ -34,9 +34,10 @@ export class ZipformerOfflineModel {
     return { frames: (out.data as Float32Array).subarray(0, numFrames * dim), numFrames, dim, featureFrames: feats.frames };
   }
 
-  async recognize(samples: Float32Array, method: 'greedy_search' | 'modified_beam_search', maxActivePaths: number): Promise<DecodedTokens & { subsampling: number }> {
+  /** opts.unkId: the `<unk>` token id (treated as blank, as sherpa-onnx does); opts.blankPenalty. */
+  async recognize(samples: Float32Array, method: 'greedy_search' | 'modified_beam_search', maxActivePaths: number, opts: SearchOptions = {}): Promise<DecodedTokens & { subsampling: number }> {
     const enc = await this.encode(samples);
-    const search = method === 'modified_beam_search' ? new ModifiedBeamSearch(this.decoderJoiner, maxActivePaths) : new GreedySearch(this.decoderJoiner);
+    const search = method === 'modified_beam_search' ? new ModifiedBeamSearch(this.decoderJoiner, maxActivePaths, opts) : new GreedySearch(this.decoderJoiner, opts);
     if (enc.numFrames > 0) await search.step(enc.frames, enc.numFrames, enc.dim, 0);
     const subsampling = enc.numFrames > 0 ? Math.max(1, Math.round(enc.featureFrames / enc.numFrames)) : 4;
     return { ...search.result(), subsampling };

@@ -12,6 +12,8 @@ export interface StreamOptions {
   endpoint: EndpointConfig;
   /** Zeros appended at finish() so the last words reach a full encoder chunk (sherpa examples: 0.66 s). */
   tailPaddingSamples: number;
+  /** Subtracted from the blank logit (0 = off). */
+  blankPenalty?: number;
 }
 
 export interface StreamPartial {
@@ -52,9 +54,10 @@ export class ZipformerStream {
 
   constructor(private readonly model: ZipformerStreamingModel, private readonly table: SymbolTable, private readonly opts: StreamOptions) {
     this.states = model.initStates();
+    const so = { unkId: table.id('<unk>') ?? -1, blankPenalty: opts.blankPenalty ?? 0 };
     this.search = opts.decodingMethod === 'modified_beam_search'
-      ? new ModifiedBeamSearch(model.decoderJoiner, opts.maxActivePaths)
-      : new GreedySearch(model.decoderJoiner);
+      ? new ModifiedBeamSearch(model.decoderJoiner, opts.maxActivePaths, so)
+      : new GreedySearch(model.decoderJoiner, so);
   }
 
   async accept(samples: Float32Array): Promise<StreamPartial> {

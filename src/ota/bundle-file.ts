@@ -8,7 +8,7 @@
  * or sha256 difference.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ManifestError } from '../util/errors.js';
 import { checkSafePath, MAX_MANIFEST_BYTES, parseManifest, type BundleManifest } from './manifest.js';
@@ -123,5 +123,26 @@ export function writeBundle(out: string, manifest: BundleManifest, signature: st
     for (const f of manifest.files) w.add(f.path, readFileSync(join(srcDir, f.path)));
   } finally {
     w.close();
+  }
+}
+
+/**
+ * Manifest and signature of a remote bundle from its first bytes, without the payload:
+ * fetches 64 KiB, then (if the manifest is larger) exactly the header part, capped by
+ * MAX_MANIFEST_BYTES. `fetch(n)` returns the first n bytes of the bundle.
+ */
+export async function readRemoteHead(fetch: (n: number) => Promise<Buffer>, scratchFile: string): Promise<OpenedBundle> {
+  let head = await fetch(64 * 1024);
+  if (head.length >= 512) {
+    const size = parseInt(head.subarray(124, 136).toString('ascii').replace(/\0.*$/s, '').trim() || '0', 8);
+    if (size > MAX_MANIFEST_BYTES) throw new ManifestError('manifest_too_large', `manifest is ${size} bytes, the limit is ${MAX_MANIFEST_BYTES}`);
+    const need = 512 + size + 512 + 512 + MAX_SIGNATURE_BYTES + 512;
+    if (Number.isFinite(need) && need > head.length) head = await fetch(need);
+  }
+  writeFileSync(scratchFile, head);
+  try {
+    return openBundle(scratchFile);
+  } finally {
+    rmSync(scratchFile, { force: true });
   }
 }

@@ -85,3 +85,32 @@ export async function downloadBundle(url: string, dest: string, opts: BundleDown
   renameSync(part, dest);
   return done;
 }
+
+/**
+ * GET the first `bytes` bytes of a URL (Range; a server that ignores Range is cut off
+ * after `bytes`). Used to read a remote bundle's manifest and signature — the first two
+ * tar entries — and refuse it before downloading the payload.
+ */
+export function fetchHead(url: string, bytes: number, timeoutMs: number): Promise<Buffer> {
+  return request(url, { range: `bytes=0-${bytes - 1}` }, timeoutMs).then((res) => new Promise<Buffer>((resolve, reject) => {
+    if (res.statusCode !== 200 && res.statusCode !== 206) {
+      res.resume();
+      reject(new AppError('DOWNLOAD', `${url}: HTTP ${res.statusCode}`, { retryable: (res.statusCode ?? 0) >= 500 }));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let n = 0;
+    const finish = (): void => resolve(Buffer.concat(chunks).subarray(0, bytes));
+    res.setTimeout(timeoutMs, () => res.destroy(new AppError('DOWNLOAD', `${url}: stalled for ${timeoutMs} ms`, { retryable: true })));
+    res.on('data', (c: Buffer) => {
+      chunks.push(c);
+      n += c.length;
+      if (n >= bytes) {
+        res.destroy();
+        finish();
+      }
+    });
+    res.on('end', finish);
+    res.on('error', (e) => (n >= bytes ? finish() : reject(new AppError('DOWNLOAD', `${url}: ${e.message}`, { retryable: true }))));
+  }));
+}

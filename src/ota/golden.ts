@@ -104,6 +104,8 @@ export function judgeGolden(g: GoldenCase, r: GoldenResult): GoldenResult {
     }
     let at = 0;
     for (let i = 0; i < exp.length; i++) {
+      // NaN compares false with everything: it must fail explicitly, never pass silently.
+      if (!Number.isFinite(r.probabilities[i])) throw new ManifestError('golden_failed', `case ${g.name}: output ${i} is ${r.probabilities[i]}`);
       const d = Math.abs(exp[i] - r.probabilities[i]);
       if (d > maxAbsDiff) {
         maxAbsDiff = d;

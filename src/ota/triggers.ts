@@ -29,7 +29,7 @@ export function parseUpdateCommand(payload: unknown): UpdateCommand {
   const p = typeof payload === 'string' || Buffer.isBuffer(payload) ? safeJson(payload.toString()) : payload;
   if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new UsageError('models/update payload must be a JSON object { url | path, force? }');
   const o = p as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['url', 'path', 'force'].includes(k)) throw new UsageError(`models/update: unknown field ${k}`);
+  for (const k of Object.keys(o)) if (!['id', 'url', 'path', 'force'].includes(k)) throw new UsageError(`models/update: unknown field ${k}`);
   if ((o.url === undefined) === (o.path === undefined)) throw new UsageError('models/update needs exactly one of url or path');
   if (o.url !== undefined && (typeof o.url !== 'string' || !/^https?:\/\/\S+$/.test(o.url))) throw new UsageError('models/update: url must be an http(s) URL');
   if (o.path !== undefined && (typeof o.path !== 'string' || !o.path.startsWith('/'))) throw new UsageError('models/update: path must be an absolute path');
@@ -106,10 +106,12 @@ export async function handleFleetAnnouncement(u: OtaUpdater, role: string, paylo
     const m = parseManifest(await fetchSmall(a.manifest_url, MAX_MANIFEST_BYTES));
     verifyManifestSignature(m, a.signature, u.config.ota);
     version = m.version;
+    const skip = versionSkip(version, current, st.bad_versions);
+    if (skip) return skip;
     checkPolicy(m, { deviceClass: u.config.device.class, parleyVersion: u.parleyVersion, currentVersion: current, badVersions: st.bad_versions, force: false });
   }
-  if (version && current && compareSemver(version, current) <= 0) return { action: 'skip', reason: 'up_to_date' };
-  if (version && st.bad_versions.includes(version)) return { action: 'skip', reason: 'marked_bad' };
+  const skip = version ? versionSkip(version, current, st.bad_versions) : undefined;
+  if (skip) return skip;
   if (st.phase !== 'idle') return { action: 'skip', reason: `busy (${st.phase})` };
   return { action: 'install', reason: 'selected', result: await u.install(a.bundle_url) };
 }
@@ -133,6 +135,13 @@ export function updateCommandHandler(u: OtaUpdater): (payload: unknown) => Promi
     void u.install(c.source, { force: c.force }).catch(() => undefined); // outcome is reported through events
     return { accepted: true, source: c.source, force: c.force };
   };
+}
+
+/** A retained announcement is seen again on every reconnect: an installed or bad version is a no-op. */
+function versionSkip(version: string, current: string | undefined, bad: readonly string[]): TriggerDecision | undefined {
+  if (current && compareSemver(version, current) <= 0) return { action: 'skip', reason: 'up_to_date' };
+  if (bad.includes(version)) return { action: 'skip', reason: 'marked_bad' };
+  return undefined;
 }
 
 function safeJson(s: string): unknown {

@@ -8,6 +8,9 @@
  * Events ('event'): { type: 'ota.phase'|'ota.progress'|'ota.rejected'|'ota.failed'|
  * 'ota.activated'|'ota.committed'|'ota.rolled_back'|'ota.recovered', ... }.
  * 'model-changed' ({ roles }) tells the supervisor to reload models.
+ *
+ * Longer than the 300-line norm on purpose: every persisted phase, its failure path and
+ * its recovery live in one file so they can be read (and reviewed) together.
  */
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -15,11 +18,12 @@ import { basename, join } from 'node:path';
 import type { FrozenConfig } from '../config/schema.js';
 import { AppError, ManifestError, SignatureError, toAppError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { openBundle } from './bundle-file.js';
-import { downloadBundle } from './download.js';
+import { shippedModelPath } from './active-model.js';
+import { openBundle, readRemoteHead } from './bundle-file.js';
+import { downloadBundle, fetchHead } from './download.js';
 import { faultPoint, faultPointSync } from './faults.js';
 import { goldenAcceptance } from './golden.js';
-import { checkPolicy, verifyManifestSignature } from './manifest.js';
+import { checkPolicy, verifyManifestSignature, type BundleManifest } from './manifest.js';
 import { acquireLock } from './ota-lock.js';
 import { loadPointer, loadState, OtaPaths, saveState, savePointer, type Candidate, type OtaPhase, type OtaResult, type OtaState, type Pointer } from './ota-state.js';
 import { compareSemver } from './semver.js';
@@ -31,7 +35,7 @@ export interface OtaUpdaterOptions {
   logger: Logger;
   /** True while a recording session is open: activation waits for it to end. */
   isSessionActive?: () => boolean;
-  /** Model path of a role when no OTA bundle is active (the shipped model). */
+  /** Model path of a role when no OTA bundle is active (default: the shipped model from the model manifest). */
   fallbackModelPath?: (role: string) => string | undefined;
   /** Environment for fault hooks and the golden child (tests). */
   env?: NodeJS.ProcessEnv;
@@ -48,6 +52,7 @@ export class OtaUpdater extends EventEmitter {
   readonly parleyVersion: string;
   private state: OtaState;
   private probationTimer: NodeJS.Timeout | undefined;
+  private lockDepth = 0;
   private readonly rejected: Record<string, number> = {};
   private progress: { doneBytes: number; totalBytes?: number } | undefined;
   private readonly cfg: FrozenConfig['ota'];
@@ -63,6 +68,10 @@ export class OtaUpdater extends EventEmitter {
 
   /** Finish or undo whatever a previous process left half done. Call once at start. */
   async recover(): Promise<OtaResult | undefined> {
+    return this.withLock(() => this.recoverLocked());
+  }
+
+  private async recoverLocked(): Promise<OtaResult | undefined> {
     const s = (this.state = loadState(this.paths));
     const pointer = loadPointer(this.paths);
     const phase = s.phase;
@@ -105,6 +114,7 @@ export class OtaUpdater extends EventEmitter {
       savePointer(this.paths, fixed);
       this.opts.logger.error({ roles: broken }, 'ota.active_slot_broken');
       result = { ok: false, action: 'recover', reason: 'active_slot_broken', message: `active bundle for ${broken.join(',')} was incomplete; fell back` };
+      if (this.state.phase !== 'idle') this.finish(result); // a probation of a damaged bundle ends here
     }
     if (result || removed.length > 0) this.event({ type: 'ota.recovered', phase, removed: removed.length, result });
     return result;
@@ -112,14 +122,31 @@ export class OtaUpdater extends EventEmitter {
 
   /** Install a bundle from a local path or an http(s) URL. Resolves after activation. */
   async install(source: string, io: InstallOptions = {}): Promise<OtaResult> {
-    const release = acquireLock(this.paths);
-    try {
+    return this.withLock(async () => {
       this.state = loadState(this.paths);
       if (this.state.phase !== 'idle') {
         throw new AppError('OTA_FAILED', `another update is in phase ${this.state.phase}`, { retryable: true, hint: 'wait for it to commit or run `parley models rollback`' });
       }
-      return await this.runInstall(source, io);
+      return this.runInstall(source, io);
+    });
+  }
+
+  /** Cross-process lock (ota/lock), re-entrant within this updater. */
+  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.lockDepth > 0) {
+      this.lockDepth++;
+      try {
+        return await fn();
+      } finally {
+        this.lockDepth--;
+      }
+    }
+    const release = acquireLock(this.paths);
+    this.lockDepth = 1;
+    try {
+      return await fn();
     } finally {
+      this.lockDepth = 0;
       release();
     }
   }
@@ -134,6 +161,9 @@ export class OtaUpdater extends EventEmitter {
       if (/^https?:\/\//.test(source)) {
         mkdirSync(this.paths.downloadsDir, { recursive: true });
         file = join(this.paths.downloadsDir, downloadName(source));
+        // Signature and policy first, from the bundle's first bytes: a refused bundle is never downloaded.
+        const head = await readRemoteHead((n) => fetchHead(source, n, this.cfg.download_timeout_ms), `${file}.head`);
+        this.verifyAndCheck(head.manifest, head.signature, io);
         await downloadBundle(source, file, {
           maxBytes: this.cfg.max_bundle_bytes, timeoutMs: this.cfg.download_timeout_ms,
           onProgress: (doneBytes, totalBytes) => this.onProgress(doneBytes, totalBytes),
@@ -147,10 +177,7 @@ export class OtaUpdater extends EventEmitter {
       await faultPoint('verify', dataDir, env);
       const b = openBundle(file);
       const m = b.manifest;
-      verifyManifestSignature(m, b.signature, this.cfg);
-      const pointer = loadPointer(this.paths);
-      const current = m.roles.map((r) => pointer[r.role]?.version).filter((v): v is string => !!v).sort(compareSemver).pop();
-      checkPolicy(m, { deviceClass: this.opts.config.device.class, parleyVersion: this.opts.parleyVersion, currentVersion: current, badVersions: this.state.bad_versions, force: !!io.force });
+      const pointer = this.verifyAndCheck(m, b.signature, io);
       const roles: Pointer = {};
       for (const r of m.roles) {
         const f = m.files.find((x) => x.path === r.model)!;
@@ -185,6 +212,15 @@ export class OtaUpdater extends EventEmitter {
     } catch (e) {
       return this.failInstall(e, candidate);
     }
+  }
+
+  /** Signature, then compatibility and version policy; returns the current pointer. */
+  private verifyAndCheck(m: BundleManifest, signature: string, io: InstallOptions): Pointer {
+    verifyManifestSignature(m, signature, this.cfg);
+    const pointer = loadPointer(this.paths);
+    const current = m.roles.map((r) => pointer[r.role]?.version).filter((v): v is string => !!v).sort(compareSemver).pop();
+    checkPolicy(m, { deviceClass: this.opts.config.device.class, parleyVersion: this.opts.parleyVersion, currentVersion: current, badVersions: this.state.bad_versions, force: !!io.force });
+    return pointer;
   }
 
   private async failInstall(e: unknown, candidate: Candidate | undefined): Promise<never> {
@@ -225,6 +261,11 @@ export class OtaUpdater extends EventEmitter {
    * the version on the bad list so it is not retried without --force.
    */
   async rollback(reason: string, markBad: boolean): Promise<OtaResult> {
+    return this.withLock(async () => this.rollbackLocked(reason, markBad));
+  }
+
+  private rollbackLocked(reason: string, markBad: boolean): OtaResult {
+    this.state = loadState(this.paths); // another process (the CLI) may have moved on
     this.clearTimer();
     const prev = this.state.previous;
     if (!prev) throw new AppError('OTA_FAILED', 'no previous model to roll back to', { hint: 'install a bundle first; a staged update replaces the old rollback target' });
@@ -246,6 +287,7 @@ export class OtaUpdater extends EventEmitter {
 
   /** The supervisor calls this on every inference child restart. */
   async reportCrash(): Promise<void> {
+    this.refresh();
     if (this.state.phase !== 'probation') return;
     const p = { crashes: (this.state.probation?.crashes ?? 0) + 1, healthy_segments: this.state.probation?.healthy_segments ?? 0 };
     this.save({ probation: p });
@@ -255,6 +297,7 @@ export class OtaUpdater extends EventEmitter {
 
   /** The supervisor calls this for each segment processed without error. */
   reportHealthy(): void {
+    this.refresh();
     if (this.state.phase !== 'probation') return;
     const p = { crashes: this.state.probation?.crashes ?? 0, healthy_segments: (this.state.probation?.healthy_segments ?? 0) + 1 };
     this.save({ probation: p });
@@ -264,10 +307,16 @@ export class OtaUpdater extends EventEmitter {
   /** Model file the supervisor should load for a role. */
   activeModelPath(role: string): string | undefined {
     const r = loadPointer(this.paths)[role];
-    return r ? join(this.paths.slotDir(role, r.slot), r.model) : this.opts.fallbackModelPath?.(role);
+    if (r) return join(this.paths.slotDir(role, r.slot), r.model);
+    return this.opts.fallbackModelPath ? this.opts.fallbackModelPath(role) : shippedModelPath(this.config, role);
   }
 
   status(): Record<string, unknown> {
+    try {
+      this.state = loadState(this.paths); // the CLI may have changed it; memory always equals disk otherwise
+    } catch (e) {
+      this.opts.logger.warn({ err: (e as Error).message }, 'ota.state_unreadable');
+    }
     return {
       phase: this.state.phase, active: loadPointer(this.paths), previous: this.state.previous ?? null,
       candidate: this.state.candidate ?? null, probation: this.state.probation ?? null, progress: this.progress ?? null,
@@ -277,6 +326,23 @@ export class OtaUpdater extends EventEmitter {
 
   stop(): void {
     this.clearTimer();
+  }
+
+  /**
+   * Re-read state.json: `parley models install` may have activated a bundle while this
+   * process runs. A probation started elsewhere gets its timer here.
+   */
+  private refresh(): void {
+    try {
+      this.state = loadState(this.paths);
+    } catch (e) {
+      this.opts.logger.warn({ err: (e as Error).message }, 'ota.state_unreadable');
+      return;
+    }
+    if (this.state.phase === 'probation' && !this.probationTimer && this.cfg.probation_minutes > 0) {
+      this.probationTimer = setTimeout(() => this.commit(), this.cfg.probation_minutes * 60000);
+      this.probationTimer.unref();
+    }
   }
 
   private enterProbation(p: OtaState['probation']): void {

@@ -12,10 +12,10 @@
  */
 import type Database from 'better-sqlite3';
 import { migration001 } from './migrations/001-core.js';
-import { migration020AsrLatency } from './migrations/020-asr-latency.js';
+import { migration002 } from './migrations/002-stream-id.js';
 import { migration010 } from './migrations/010-speakers.js';
 import { migration011 } from './migrations/011-segments-fts.js';
-import { migration002 } from './migrations/002-stream-id.js';
+import { migration020AsrLatency } from './migrations/020-asr-latency.js';
 import { migration030Backlog } from './migrations/030-backlog.js';
 
 export interface Migration {

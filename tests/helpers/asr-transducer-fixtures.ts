@@ -6,7 +6,7 @@ export const TRANSDUCER_FIXTURES = path.join(REPO_ROOT, 'tests', 'fixtures', 'as
 
 export type Precision = 'fp32' | 'int8';
 
-export function fixtureFiles(family: 'zipformer-streaming' | 'zipformer-v1-streaming' | 'zipformer-offline' | 'parakeet-tdt', precision: Precision): { encoder: string; decoder: string; joiner: string; tokens: string } {
+export function fixtureFiles(family: 'zipformer-streaming' | 'zipformer-v1-streaming' | 'zipformer-offline' | 'parakeet-tdt' | 'nemo-rnnt', precision: Precision): { encoder: string; decoder: string; joiner: string; tokens: string } {
   const d = path.join(TRANSDUCER_FIXTURES, family);
   const sfx = precision === 'int8' ? '.int8.onnx' : '.onnx';
   return { encoder: path.join(d, `encoder${sfx}`), decoder: path.join(d, `decoder${sfx}`), joiner: path.join(d, `joiner${sfx}`), tokens: path.join(d, 'tokens.txt') };

@@ -41,6 +41,8 @@ export interface FileServer {
   url: string;
   server: Server;
   rangeRequests: string[];
+  /** Every requested path, in order. */
+  requests: string[];
   /** Cut the next response for this path after N bytes (simulates a dropped link). */
   cutNext: Map<string, number>;
   close(): Promise<void>;
@@ -49,27 +51,35 @@ export interface FileServer {
 /** Serve files from dir with Range support on 127.0.0.1:<random port>. */
 export async function serveDir(dir: string): Promise<FileServer> {
   const rangeRequests: string[] = [];
+  const requests: string[] = [];
   const cutNext = new Map<string, number>();
   const server = createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? '/').slice(1));
     const file = join(dir, name);
+    requests.push(name);
     if (name.includes('..') || !existsSync(file)) {
       res.writeHead(404).end();
       return;
     }
     const size = statSync(file).size;
     let start = 0;
-    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    let end = size - 1;
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     if (range) {
       rangeRequests.push(`${name}:${req.headers.range}`);
       start = Number(range[1]);
+      if (range[2]) end = Math.min(end, Number(range[2]));
       if (start >= size) {
         res.writeHead(416).end();
         return;
       }
-      res.writeHead(206, { 'content-length': size - start, 'content-range': `bytes ${start}-${size - 1}/${size}` });
+      res.writeHead(206, { 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}` });
     } else {
       res.writeHead(200, { 'content-length': size });
+    }
+    if (range?.[2]) {
+      createReadStream(file, { start, end }).pipe(res); // bounded (manifest head) reads are never cut
+      return;
     }
     const cut = cutNext.get(name);
     if (cut !== undefined) {
@@ -82,7 +92,7 @@ export async function serveDir(dir: string): Promise<FileServer> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${addr.port}`, server, rangeRequests, cutNext,
+    url: `http://127.0.0.1:${addr.port}`, server, rangeRequests, requests, cutNext,
     close: () => new Promise((r) => {
       server.closeAllConnections();
       server.close(() => r());

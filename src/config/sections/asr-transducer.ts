@@ -12,6 +12,10 @@ export const TransducerSection = Type.Object(
       description: 'Transducer search: greedy_search (fastest) or modified_beam_search. Parakeet TDT always uses its token-and-duration greedy search.',
     }),
     max_active_paths: Type.Integer({ default: 4, minimum: 1, maximum: 64, description: 'Beam size for modified_beam_search.' }),
+    blank_penalty: Type.Number({
+      default: 0, minimum: 0, maximum: 20,
+      description: 'Subtracted from the blank logit before the search (sherpa-onnx blank_penalty); raise slightly (e.g. 0.5-2) if words are dropped. 0 disables it.',
+    }),
     tail_padding_ms: Type.Integer({
       default: 660, minimum: 0, maximum: 5000,
       description: 'Silence appended when a streaming utterance is finished so its last words reach a full encoder chunk (sherpa-onnx examples use 660 ms).',

@@ -83,10 +83,10 @@ export const WhisperSection = Type.Object(
       default: 0.6, minimum: 0, maximum: 1,
       description: 'Drop the segment when the no-speech probability at the first decoding step exceeds this.',
     }),
-    compression_ratio_threshold: Type.Number({ default: 2.4, minimum: 1, maximum: 100, description: 'Whisper-specific repetition limit (zlib ratio of the decoded text).' }),
-    max_tokens_per_second: Type.Number({ default: 8, minimum: 1, maximum: 100, description: 'Whisper-specific cap on decoded tokens per second of audio.' }),
+    compression_ratio_threshold: Type.Number({ default: 2.4, minimum: 1, maximum: 100, description: 'Whisper-specific repetition limit (zlib ratio of the decoded text), as openai/whisper.' }),
+    tail_padding_frames: Type.Integer({ default: 1000, minimum: 0, maximum: 3000, description: 'Zero feature frames (10 ms each) appended after the audio so the model can emit end-of-text (sherpa-onnx default 1000).' }),
+    max_tokens_per_second: Type.Number({ default: 6, minimum: 1, maximum: 100, description: 'Decoding stops after this many tokens per second of audio (sherpa-onnx uses 6); a decode that reaches the cap without end-of-text is dropped as a runaway.' }),
     max_new_tokens: Type.Integer({ default: 224, minimum: 1, maximum: 448, description: 'Hard cap on tokens decoded per segment (the text context is 448).' }),
-    timestamps: Type.Boolean({ default: true, description: 'Derive segment-level word timing from timestamp tokens when the model supports them.' }),
   },
   { additionalProperties: false, default: {}, description: 'Whisper (sherpa-onnx export) options.' },
 );

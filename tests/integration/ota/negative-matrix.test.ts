@@ -68,6 +68,10 @@ async function expectRejected(file: string, reason: string, viaHttp = false): Pr
 test('wrong key (claims a trusted key id, signed by another key) → bad_signature', async () => {
   const b = await buildBundle({ dir: bundles, name: 'wrongkey', version: '6.2.0', model: v6, key: K, signature: (_s, m) => signManifest(m, U.priv) });
   await expectRejected(b.file, 'bad_signature', true);
+  // Refused from the first bytes: every request for it was a bounded head read, never the payload.
+  const reqs = http.requests.filter((n) => n === 'wrongkey.bundle').length;
+  assert.ok(reqs > 0);
+  assert.equal(http.rangeRequests.filter((r) => /^wrongkey\.bundle:bytes=0-\d+$/.test(r)).length, reqs);
 });
 
 test('unknown key → unknown_key', async () => {
@@ -90,7 +94,7 @@ test('signature over another manifest → bad_signature', async () => {
 
 test('truncated signature → truncated_signature', async () => {
   const b = await buildBundle({ dir: bundles, name: 'truncsig', version: '6.2.0', model: v6, key: K, signature: (s) => s.slice(0, 60) });
-  await expectRejected(b.file, 'truncated_signature');
+  await expectRejected(b.file, 'truncated_signature', true);
 });
 
 test('swapped payload (same size, different bytes) → hash_mismatch', async () => {
@@ -121,7 +125,7 @@ test('bundle needing a newer parley → parley_too_old', async () => {
 
 test('oversized manifest (2 MB) → manifest_too_large', async () => {
   const b = await buildBundle({ dir: bundles, name: 'huge', version: '6.2.0', model: v6, key: K, mutate: (m) => { m.created = 'x'.repeat(2 << 20); } });
-  await expectRejected(b.file, 'manifest_too_large');
+  await expectRejected(b.file, 'manifest_too_large', true);
 });
 
 for (const [name, evil] of [['dotdot', '../../../escape.onnx'], ['absolute', '/tmp/escape.onnx']] as const) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { WorkerHost } from '../../../src/inference/worker-host.js';
+import { shippedModelPath } from '../../../src/ota/active-model.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { buildBundle, makeKey, type TestKey } from '../../helpers/ota-bundles.js';
 import { otaConfig, serveDir, updater, type FileServer } from '../../helpers/ota-env.js';
@@ -50,7 +51,7 @@ test('an interrupted download keeps its .part and the next attempt resumes with 
   });
   const r = await u.install(`${http.url}/v6.bundle`);
   assert.equal(r.ok, true);
-  assert.ok(http.rangeRequests.some((x) => x.startsWith('v6.bundle:bytes=')), 'second attempt used Range');
+  assert.ok(http.rangeRequests.some((x) => /^v6\.bundle:bytes=[1-9]\d*-$/.test(x)), 'second attempt resumed with an open Range');
   assert.ok(progress.length > 0 && progress[0] > 1_000_000, 'progress resumes past the first attempt');
   assert.equal(activeSha(u.activeModelPath('vad')), sha(v6));
   assert.equal(existsSync(join(dataDir, 'ota', 'downloads', 'v6.bundle.part')), false);
@@ -58,9 +59,12 @@ test('an interrupted download keeps its .part and the next attempt resumes with 
 
 test('a download larger than ota.max_bundle_bytes is refused and not kept', async () => {
   const dataDir = join(work, 'cap');
-  const u = updater(otaConfig(dataDir, [K], { max_bundle_bytes: 100_000 }));
+  const cfg = otaConfig(dataDir, [K], { max_bundle_bytes: 100_000 });
+  const u = updater(cfg);
   await assert.rejects(u.install(`${http.url}/v6.bundle`), /over ota.max_bundle_bytes/);
-  assert.equal(u.activeModelPath('vad'), undefined);
+  const shipped = shippedModelPath(cfg, 'vad');
+  assert.match(shipped ?? '', /\.onnx$/, 'without an OTA bundle the shipped model from models/manifest.json is used');
+  assert.equal(u.activeModelPath('vad'), shipped);
 });
 
 test('activation waits for the recording session to end, and gives up after the maximum', async () => {
@@ -72,7 +76,7 @@ test('activation waits for the recording session to end, and gives up after the 
   const p = u.install(join(bundles, 'v5.bundle'));
   while (!events.includes('ota.waiting_for_session')) await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, 200));
-  assert.equal(u.activeModelPath('vad'), undefined, 'no switch while the session is active');
+  assert.equal(u.activeModelPath('vad'), shippedModelPath(u.config, 'vad'), 'no switch while the session is active');
   active = false;
   await p;
   assert.equal(activeSha(u.activeModelPath('vad')), sha(v5));
@@ -151,4 +155,22 @@ test('recover() falls back when the active slot was damaged on disk', async () =
   const r = await updater(otaConfig(dataDir, [K])).recover();
   assert.equal(r?.reason, 'active_slot_broken');
   assert.equal(activeSha(u.activeModelPath('vad')), sha(v5));
+});
+
+test('a probation started by another process (the CLI) is seen by the service updater', async () => {
+  const dataDir = join(work, 'crossproc');
+  const cfg = otaConfig(dataDir, [K], { probation_minutes: 60, probation_segments: 0, probation_max_crashes: 3 });
+  const service = updater(cfg);
+  await service.recover();
+  const cli = updater(cfg);
+  await cli.install(join(bundles, 'v5.bundle'));
+  cli.commit();
+  await cli.install(join(bundles, 'v6.bundle'));
+  cli.stop();
+  for (let i = 0; i < 3; i++) await service.reportCrash();
+  const st = service.status() as { phase: string; bad_versions: string[] };
+  assert.equal(st.phase, 'idle');
+  assert.deepEqual(st.bad_versions, ['6.2.0']);
+  assert.equal(activeSha(service.activeModelPath('vad')), sha(v5));
+  service.stop();
 });

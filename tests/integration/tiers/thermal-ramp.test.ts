@@ -4,7 +4,7 @@
  * test rewrites the fixture thermal zone. Afterwards every loop's speech is in the database
  * (with text when an ASR engine is configured), the backlog is empty, and the service logged
  * tier.changed into minimal and back to normal.
- * Duration: PARLEY_THERMAL_RAMP_S (default 120 s; the acceptance run uses 600).
+ * Duration: PARLEY_THERMAL_RAMP_S (default 78 s = 6 loops, keeps the lane short; the acceptance run uses 600).
  * Contract with `parley run`: config keys audio.source=file, audio.file, audio.file_realtime,
  * monitor.sysfs_root, monitor.interval_ms, tiers.*, storage.db_path/audio_dir; NDJSON logs on
  * stdout with msg "tier.changed" {from, to}; exits 0 on SIGTERM within TimeoutStopSec (20 s).
@@ -20,7 +20,7 @@ import { stringify } from 'yaml';
 import { fixtureTree } from '../../helpers/tiers-sysfs.js';
 import { evalDir, REPO_ROOT } from '../../helpers/tiers-eval.js';
 
-const RUN_S = Number(process.env.PARLEY_THERMAL_RAMP_S ?? 120);
+const RUN_S = Number(process.env.PARLEY_THERMAL_RAMP_S ?? 78);
 const LOOP_S = 13; // jfk.wav (11 s) + 2 s of silence
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -75,3 +75,19 @@ test('Health pings only while every component progresses or is idle', () => {
   h.unwatch('inference');
   assert.deepEqual(h.components().map((c) => c.name), ['capture']);
 });
+
+test('a missing python3 is logged as an error, never thrown into the watchdog path', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-notify-'));
+  const lines: string[] = [];
+  const log = { error: (_o: unknown, msg: string) => lines.push(msg), warn: (_o: unknown, msg: string) => lines.push(msg) };
+  try {
+    const n = new SdNotifier({ env: { NOTIFY_SOCKET: join(dir, 'n.sock') }, python: '/nonexistent/python3', log: log as never });
+    await until(() => lines.includes('sdnotify.relay_failed'));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.doesNotThrow(() => { n.watchdog(); n.watchdog(); });
+    assert.equal(lines.filter((l) => l === 'sdnotify.relay_dead').length, 1, 'logged once');
+    await n.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
