@@ -29,6 +29,11 @@ export interface AsrStageOptions {
   nowMs?: () => number;
   /** Recognizer builder (defaults to createRecognizer); the key is `${engine}|${model}`. */
   build?: (tier: string) => Promise<OfflineRecognizer | null>;
+  /**
+   * A recognizer of another tier is unloaded once unused for this long (default 30 s), so a
+   * tier change frees memory without reload churn when two callers (live + catch-up) alternate.
+   */
+  idleUnloadMs?: number;
 }
 
 export interface AsrStageStats {
@@ -44,6 +49,7 @@ interface Slot {
   key: string;
   rec: Promise<OfflineRecognizer | null>;
   inFlight: number;
+  lastUsedMonoMs: number;
 }
 
 export class AsrStage implements SegmentStage {
@@ -81,6 +87,7 @@ export class AsrStage implements SegmentStage {
       return out;
     } finally {
       slot.inFlight--;
+      slot.lastUsedMonoMs = this.now();
       await this.closeIdle();
     }
   }
@@ -152,7 +159,7 @@ export class AsrStage implements SegmentStage {
     let slot = this.slots.get(key);
     if (!slot) {
       const build = this.o.build ?? ((t: string) => createRecognizer(this.o.cfg, { host: this.o.host, engine: this.o.engine, tier: t, logger: this.o.logger }));
-      slot = { key, rec: build(tier), inFlight: 0 };
+      slot = { key, rec: build(tier), inFlight: 0, lastUsedMonoMs: this.now() };
       this.slots.set(key, slot);
       // A failed load is not cached: the next segment tries again (the model may be fetched meanwhile).
       slot.rec.catch(() => { if (this.slots.get(key) === slot) this.slots.delete(key); });
@@ -161,10 +168,11 @@ export class AsrStage implements SegmentStage {
     return slot;
   }
 
-  /** Unload recognizers of other tiers once nothing uses them (frees the model's memory). */
+  /** Unload recognizers of other tiers once unused for idleUnloadMs (frees the model's memory). */
   private async closeIdle(): Promise<void> {
+    const idleMs = this.o.idleUnloadMs ?? 30_000;
     for (const [key, slot] of this.slots) {
-      if (key === this.lastKey || slot.inFlight > 0) continue;
+      if (key === this.lastKey || slot.inFlight > 0 || this.now() - slot.lastUsedMonoMs < idleMs) continue;
       this.slots.delete(key);
       const rec = await slot.rec.catch(() => null);
       await rec?.close();

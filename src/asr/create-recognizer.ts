@@ -10,6 +10,7 @@ import { ASR_ENGINES, type AsrEngineName } from '../config/sections/asr.js';
 import type { WorkerHost } from '../inference/worker-host.js';
 import { AppError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { pickFile } from './bundle-files.js';
 import { GuardedRecognizer } from './guards.js';
 import { PocketsphinxRecognizer } from './pocketsphinx-recognizer.js';
 import type { OfflineRecognizer, RecognitionResult, StreamingRecognizer } from './recognizer.js';
@@ -28,6 +29,8 @@ export interface CreateRecognizerDeps {
 
 /** Default bundle per engine when asr.model is empty (names from models/manifest.json). */
 export const DEFAULT_BUNDLES: Partial<Record<AsrEngineName, string>> = {
+  'zipformer-streaming': 'sherpa-onnx-streaming-zipformer-en-20m-int8',
+  'transducer-offline': 'sherpa-onnx-nemo-parakeet-tdt-0.6b-v2-int8',
   whisper: 'sherpa-onnx-whisper-tiny.en-int8',
   moonshine: 'sherpa-onnx-moonshine-tiny-en-int8',
 };
@@ -85,7 +88,7 @@ async function createEngine(cfg: AsrFactoryConfig, choice: EngineChoice, deps: C
     }
     case 'zipformer-streaming':
     case 'transducer-offline':
-      return createTransducer(choice.engine, cfg, requireHost(deps.host, choice.engine));
+      return createTransducer(choice.engine, cfg, choice.model || DEFAULT_BUNDLES[choice.engine]!, requireHost(deps.host, choice.engine));
     default:
       throw new AppError('ASR_ENGINE', `unknown ASR engine ${String(choice.engine)}`);
   }
@@ -96,22 +99,26 @@ function requireHost(host: WorkerHost | null, engine: string): WorkerHost {
   return host;
 }
 
-type TransducerFactory = (kind: string, cfg: unknown, host: WorkerHost) => Promise<OfflineRecognizer | StreamingRecognizer>;
-
-/** The transducer engines live in ./transducer-factory.ts (ASR transducer work). */
-async function createTransducer(kind: 'zipformer-streaming' | 'transducer-offline', cfg: AsrFactoryConfig, host: WorkerHost): Promise<OfflineRecognizer> {
-  let factory: TransducerFactory | undefined;
-  // A variable specifier: the module may be absent from a build; that is reported, not hidden.
-  const spec = './transducer-factory.js';
-  try {
-    factory = ((await import(spec)) as { createTransducerRecognizer?: TransducerFactory }).createTransducerRecognizer;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+/**
+ * The transducer engines (ASR transducer work, ./transducer-factory.ts): resolve and verify
+ * the manifest bundle, map its files to the roles the factory expects, and drive a streaming
+ * recognizer with whole segments.
+ */
+async function createTransducer(kind: 'zipformer-streaming' | 'transducer-offline', cfg: AsrFactoryConfig, bundleName: string, host: WorkerHost): Promise<OfflineRecognizer> {
+  const { createTransducerRecognizer } = await import('./transducer-factory.js');
+  const { resolveBundle } = await import('../models/model-store.js');
+  const b = await resolveBundle(cfg, bundleName);
+  const family = kind === 'zipformer-streaming' ? /zipformer/ : /zipformer|parakeet|transducer/;
+  if (!family.test(b.family)) {
+    throw new AppError('ASR_ENGINE', `model bundle ${bundleName} is a ${b.family} model, not a ${kind} transducer`, { hint: 'set asr.model to a transducer bundle' });
   }
-  if (!factory) {
-    throw new AppError('ASR_ENGINE', `ASR engine ${kind} is not available in this build`, { hint: 'choose asr.engine pocketsphinx, whisper or moonshine' });
-  }
-  const rec = await factory(kind, cfg, host);
+  const files = {
+    encoder: pickFile(b.files, /encoder.*\.onnx$/, bundleName, b.precision, 'encoder'),
+    decoder: pickFile(b.files, /decoder.*\.onnx$/, bundleName, b.precision, 'decoder'),
+    joiner: pickFile(b.files, /joiner.*\.onnx$/, bundleName, b.precision, 'joiner'),
+    tokens: pickFile(b.files, /tokens\.txt$/, bundleName, b.precision, 'tokens'),
+  };
+  const rec = await createTransducerRecognizer(kind, cfg as FrozenConfig, host, { files, name: bundleName, family: b.family });
   return 'recognize' in rec ? rec : new StreamingAsOffline(rec);
 }
 

@@ -4,6 +4,7 @@ import { diarizationChecks } from './sections/diarization.js';
 import { tiersCheck } from './sections/tiers.js';
 import { jobsCheck } from './sections/jobs.js';
 import { mqttSemanticCheck } from './sections/mqtt.js';
+import { asrSemanticCheck } from './sections/asr.js';
 
 /** Cross-key checks the JSON schema cannot express. Each returns issues with dotted paths. */
 export type SemanticCheck = (c: Config) => ConfigIssue[];
@@ -22,4 +23,5 @@ export const semanticChecks: SemanticCheck[] = [
   tiersCheck,
   jobsCheck,
   mqttSemanticCheck,
+  asrSemanticCheck,
 ];

@@ -78,7 +78,6 @@ export const WhisperSection = Type.Object(
   {
     language: Type.String({ default: 'auto', pattern: '^(auto|[a-z]{2,3})$', description: 'Language code (en, de, ...) or auto for detection. English-only (.en) models ignore it.' }),
     task: StringEnum(['transcribe', 'translate'] as const, { default: 'transcribe', description: 'transcribe, or translate to English.' }),
-    precision: StringEnum(['int8', 'fp32'] as const, { default: 'int8', description: 'Which export of the bundle to load when both exist.' }),
     no_speech_threshold: Type.Number({
       default: 0.6, minimum: 0, maximum: 1,
       description: 'Drop the segment when the no-speech probability at the first decoding step exceeds this.',
@@ -93,7 +92,6 @@ export const WhisperSection = Type.Object(
 
 export const MoonshineSection = Type.Object(
   {
-    precision: StringEnum(['int8', 'fp32'] as const, { default: 'int8', description: 'Which export of the bundle to load when both exist.' }),
     max_tokens_per_second: Type.Number({ default: 6, minimum: 1, maximum: 100, description: 'Decoding stops after this many tokens per second of audio (Moonshine\'s own length limit).' }),
   },
   { additionalProperties: false, default: {}, description: 'Moonshine (sherpa-onnx export) options.' },
@@ -122,3 +120,23 @@ export const AsrSection = Type.Object(
 );
 
 export type AsrConfig = Static<typeof AsrSection>;
+
+/** Cross-key checks of the asr section (registered in config/semantic.ts). */
+export function asrSemanticCheck(c: { asr: AsrConfig }): Array<{ path: string; message: string }> {
+  const a = c.asr;
+  const issues: Array<{ path: string; message: string }> = [];
+  const usesSphinx = [a.engine, a.tiers.reduced.engine, a.tiers.minimal.engine].includes('pocketsphinx');
+  if (usesSphinx && a.pocketsphinx.mode === 'grammar' && a.pocketsphinx.grammar_file === '') {
+    issues.push({ path: 'asr.pocketsphinx.grammar_file', message: 'must name a JSGF grammar file when asr.pocketsphinx.mode is grammar' });
+  }
+  if (usesSphinx && a.pocketsphinx.mode === 'keyphrase' && a.pocketsphinx.keyphrases.length === 0) {
+    issues.push({ path: 'asr.pocketsphinx.keyphrases', message: 'must list at least one phrase when asr.pocketsphinx.mode is keyphrase' });
+  }
+  for (const tier of ['reduced', 'minimal'] as const) {
+    const t = a.tiers[tier];
+    if (t.model !== undefined && t.model !== '' && t.engine === undefined && (a.engine === 'none' || a.engine === 'pocketsphinx')) {
+      issues.push({ path: `asr.tiers.${tier}.model`, message: `has no effect: engine ${a.engine} takes no model bundle (set asr.tiers.${tier}.engine too)` });
+    }
+  }
+  return issues;
+}

@@ -10,6 +10,14 @@ export const DiarizationSection = Type.Object(
     }),
     embedding_model: Type.String({ default: '', description: 'Neural engine: speaker-embedding ONNX file (sherpa-onnx export: 3D-Speaker, WeSpeaker, NeMo). Empty: none installed.' }),
     segmentation_model: Type.String({ default: '', description: 'Neural engine: pyannote segmentation 3.0 ONNX export for change points and overlap. Empty: sliding-window change detector.' }),
+    neural_threshold: Type.Number({
+      default: 0.5, minimum: -1, maximum: 1,
+      description: 'Neural engine: cosine similarity above which a segment joins a speaker (live) and clusters merge (session end).',
+    }),
+    neural_enroll_similarity: Type.Number({
+      default: 0.6, minimum: -1, maximum: 1,
+      description: 'Neural engine: cosine similarity to an enrolled voiceprint (same model) needed to use its name.',
+    }),
     online_threshold: Type.Number({
       default: 1.0, minimum: 0.05, maximum: 10,
       description: 'Live labelling: a segment joins the nearest speaker when its scaled distance to that speaker\'s centroid is below this; otherwise a new speaker is created.',

@@ -34,6 +34,26 @@ test('jfk.wav: dictation WER <= 55% with word times and confidence', async () =>
   }
 });
 
+test('jfk.wav cut into its phrases (as the VAD delivers it): CMN carried across segments keeps WER <= 55%', async () => {
+  const rec = await PocketsphinxRecognizer.create(ps);
+  try {
+    const { samples, reference } = jfk();
+    assert.equal(rec.cmnInit, null);
+    const cuts = [0, 2.7, 5.0, 8.0, 11.1];
+    const texts: string[] = [];
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const r = await rec.recognize(samples.subarray(Math.round(cuts[i]! * 16000), Math.round(cuts[i + 1]! * 16000)));
+      texts.push(r?.text ?? '');
+      assert.match(rec.cmnInit ?? '', /^-?\d+\.\d\d(,-?\d+\.\d\d){12}$/);
+    }
+    const w = wordErrorRate(reference, texts.join(' '));
+    console.log(`# jfk in 4 segments WER ${(w.wer * 100).toFixed(1)}% (${w.errors}/${w.referenceWords})`);
+    assert.ok(w.wer <= 0.55, `WER ${w.wer}: ${texts.join(' | ')}`);
+  } finally {
+    await rec.close();
+  }
+});
+
 test('LibriVox (pocketsphinx-testdata): overall WER <= 40%', async () => {
   const rec = await PocketsphinxRecognizer.create(ps);
   try {
