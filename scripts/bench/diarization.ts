@@ -9,22 +9,14 @@ import type { SpeechSegment } from '../../src/pipeline/types.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { synthTurn } from '../../tests/helpers/diarization-synth.js';
 import { TEXTS } from '../../tests/helpers/diarization-conversations.js';
+import { mulberry32 } from '../../src/util/prng.js';
 
 export interface BenchRow { area: string; metric: string; value: number; unit: string; target?: string; note?: string }
 
 const VOICES = ['en-us+m1', 'en-us+f2', 'en-us+klatt2', 'en-us+m7'];
 const SR = 16000;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Turns of random voices/texts with 0.3–1.2 s gaps; audio is produced segment by segment (never the whole meeting at once). */
 function* meeting(minutes: number, seed: number): Generator<{ seg: SpeechSegment; turn: Turn }> {

@@ -15,7 +15,7 @@ import type { ParleyDb } from '../storage/db.js';
 import type { OutboxRow } from '../storage/outbox-repo.js';
 import { AppError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../util/backoff.js';
 import { buildClientOptions } from './client-options.js';
 import { CommandRouter, type CommandHandlers } from './command-router.js';
 import { discoveryMessage } from './discovery.js';

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { SerialPortStream, type OpenOptions } from '@serialport/stream';
 import type { FrozenConfig } from '../config/schema.js';
-import { Backoff } from '../mqtt/backoff.js';
+import { Backoff } from '../util/backoff.js';
 import type { Logger } from '../util/logger.js';
 import { encodeLed, FrameDecoder, type BoardMessage, type DecoderStats, type LedState } from './frame-codec.js';
 

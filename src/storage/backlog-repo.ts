@@ -17,6 +17,8 @@ import { writeFileAtomic } from '../platform/atomic-file.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { AppError, StorageFullError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { decodeWav } from '../audio/wav-reader.js';
+import { encodeWav16 } from '../audio/wav-writer.js';
 
 export const BACKLOG_SAMPLE_RATE_HZ = 16000;
 
@@ -195,32 +197,24 @@ export class BacklogRepo {
   }
 }
 
-/** 16 kHz mono PCM16 WAV (44-byte header), samples clipped to [-1, 1]. */
+/** 16 kHz mono PCM16 WAV, samples clipped to [-1, 1] (the shared WAV writer). */
 export function encodeWavPcm16(samples: Float32Array): Buffer {
-  const buf = Buffer.alloc(44 + samples.length * 2);
-  buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(36 + samples.length * 2, 4);
-  buf.write('WAVEfmt ', 8, 'ascii');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(BACKLOG_SAMPLE_RATE_HZ, 24);
-  buf.writeUInt32LE(BACKLOG_SAMPLE_RATE_HZ * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(samples.length * 2, 40);
-  for (let i = 0; i < samples.length; i++) buf.writeInt16LE(Math.round(Math.max(-1, Math.min(1, samples[i] ?? 0)) * 32767), 44 + i * 2);
-  return buf;
+  return encodeWav16(samples, BACKLOG_SAMPLE_RATE_HZ);
 }
 
-/** Reads back exactly what encodeWavPcm16 wrote; anything else is a STORAGE_IO error (corrupt spool file). */
+/** Reads back a spooled item: a 16 kHz mono PCM16 WAV; anything else is a STORAGE_IO error (corrupt spool file). */
 export function decodeWavPcm16(buf: Buffer): Float32Array {
-  const ok = buf.length >= 44 && buf.toString('ascii', 0, 4) === 'RIFF' && buf.toString('ascii', 8, 16) === 'WAVEfmt '
-    && buf.readUInt16LE(20) === 1 && buf.readUInt16LE(22) === 1 && buf.readUInt32LE(24) === BACKLOG_SAMPLE_RATE_HZ
-    && buf.readUInt16LE(34) === 16 && buf.toString('ascii', 36, 40) === 'data' && buf.readUInt32LE(40) === buf.length - 44 && (buf.length - 44) % 2 === 0;
-  if (!ok) throw new AppError('STORAGE_IO', 'backlog spool file is not a 16 kHz mono PCM16 WAV written by parley', { hint: 'the item is parked as failed; delete the file to drop it' });
-  const out = new Float32Array((buf.length - 44) / 2);
-  for (let i = 0; i < out.length; i++) out[i] = buf.readInt16LE(44 + i * 2) / 32767;
-  return out;
+  const fail = (why: string): AppError =>
+    new AppError('STORAGE_IO', `backlog spool file is not a 16 kHz mono PCM16 WAV written by parley: ${why}`, { hint: 'the item is parked as failed; delete the file to drop it' });
+  let wav;
+  try {
+    wav = decodeWav(buf);
+  } catch (e) {
+    throw fail((e as Error).message);
+  }
+  if (wav.sampleRateHz !== BACKLOG_SAMPLE_RATE_HZ || wav.channels !== 1 || wav.bitsPerSample !== 16 || wav.format !== 'pcm') {
+    throw fail(`${wav.sampleRateHz} Hz, ${wav.channels} channel(s), ${wav.bitsPerSample}-bit ${wav.format}`);
+  }
+  if (wav.notes && wav.notes.length > 0) throw fail(wav.notes.join('; '));
+  return wav.channelData[0];
 }

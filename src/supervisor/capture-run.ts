@@ -14,7 +14,7 @@ export class OffsetSource implements AudioSource {
   onGap?: (gap: AudioGap) => void;
   lastSample = 0;
 
-  constructor(private readonly inner: AudioSource, private readonly offset: number) {
+  constructor(private readonly inner: AudioSource, private readonly offset: number, private readonly onFrame?: (f: AudioFrame) => void) {
     this.kind = inner.kind;
     inner.onGap = (g) => this.onGap?.({ ...g, startSample: g.startSample + offset });
   }
@@ -23,6 +23,7 @@ export class OffsetSource implements AudioSource {
     for await (const f of this.inner.frames(signal)) {
       const startSample = f.startSample + this.offset;
       this.lastSample = startSample + f.samples.length;
+      this.onFrame?.(f);
       yield { samples: f.samples, startSample };
     }
   }
@@ -44,6 +45,8 @@ export interface CaptureRunOptions {
   onProgress: (samples: number) => void;
   onGap: (gap: AudioGap) => void;
   deferStage?: (stageName: string) => boolean;
+  /** Every captured frame (microphone health). */
+  onFrame?: (f: AudioFrame) => void;
 }
 
 /** One stretch of open capture within a session: source → pipeline until stopped or ended. */
@@ -54,7 +57,7 @@ export class CaptureRun {
   readonly done: Promise<PipelineStats>;
 
   constructor(o: CaptureRunOptions) {
-    this.source = new OffsetSource(o.source, o.offsetSamples);
+    this.source = new OffsetSource(o.source, o.offsetSamples, o.onFrame);
     this.source.onGap = o.onGap;
     o.vad.reset();
     this.pipeline = new Pipeline({

@@ -1,10 +1,9 @@
 import { AsrStage } from '../asr/asr-stage.js';
 import type { FrozenConfig } from '../config/schema.js';
 import { ASR_ENGINES, type AsrEngineName } from '../config/sections/asr.js';
-import { BuiltinDiarizationStage } from '../diarization/diarization-stage.js';
+import { createDiarizationStage } from '../diarization/create-stage.js';
 import { LatencyRepo } from '../storage/latency-repo.js';
-import { SpeakersRepo } from '../storage/speakers-repo.js';
-import { AppError, UsageError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { WorkerHost } from '../inference/worker-host.js';
 import { resolveBundle } from '../models/model-store.js';
 import type { SegmentStage } from '../pipeline/types.js';
@@ -76,7 +75,9 @@ export async function buildEngines(cfg: FrozenConfig, logs: RootLogger, choices:
     if (wantDiarize || wantAsr) await asrHost.start();
     const notes: Record<string, unknown> = {};
     if (wantDiarize) {
-      const d = createDiarizationStage(cfg, logs, choices, db);
+      const d = await createDiarizationStage(cfg.diarization, {
+        host: asrHost, logger: logs.child('diarization'), db: db?.db, knownSpeakers: choices.speakers, engine: checkDiarizeEngine(diarizeEngine),
+      });
       if (d) stages.push(d);
       else notes.diarization = { engine: 'none', reason: 'diarization.engine is none' };
     } else notes.diarization = { engine: 'none', reason: 'disabled for this run' };
@@ -118,16 +119,9 @@ function checkAsrEngine(e: string): AsrEngineName {
   return e as AsrEngineName;
 }
 
-/** The diarization stage for this run, or null when diarization is off. */
-function createDiarizationStage(cfg: FrozenConfig, logs: RootLogger, choices: EngineChoices, db?: ParleyDb): SegmentStage | null {
-  const engine = choices.diarize ?? cfg.diarization.engine;
-  if (engine === 'none') return null;
-  if (engine === 'neural') {
-    throw new AppError('DIARIZATION', 'the neural diarization engine is not wired into the pipeline in this build', { hint: 'use --diarize builtin (diarization.engine: builtin)' });
-  }
-  if (engine !== 'builtin') throw new UsageError(`unknown diarization engine "${engine}"; one of: builtin, neural, none`);
-  const voiceprints = db ? new SpeakersRepo(db.db).voiceprints('builtin') : [];
-  return new BuiltinDiarizationStage(cfg.diarization, { logger: logs.child('diarization'), knownSpeakers: choices.speakers, voiceprints });
+function checkDiarizeEngine(e: string | undefined): 'builtin' | 'neural' | 'none' | undefined {
+  if (e === undefined || e === 'builtin' || e === 'neural' || e === 'none') return e;
+  throw new UsageError(`unknown diarization engine "${e}"; one of: builtin, neural, none`);
 }
 
 function overrideModel(files: Record<string, string>, path: string): Record<string, string> {

@@ -2,6 +2,7 @@ import { createAudioSource } from '../audio/capture.js';
 import { SAMPLE_RATE_HZ, type AudioGap } from '../audio/types.js';
 import type { FrozenConfig } from '../config/schema.js';
 import { StoreSink } from '../pipeline/store-sink.js';
+import type { MicHealth } from '../audio/mic-health.js';
 import type { PipelineSegment } from '../pipeline/types.js';
 import type { ParleyDb } from '../storage/db.js';
 import { AppError } from '../util/errors.js';
@@ -26,6 +27,8 @@ export interface SessionControllerOptions {
   onSegmentCost?: (audioMs: number, processingMs: number) => void;
   /** Capture opened/closed, speech started/ended: the indicator and HA state follow these. */
   onStateChange?: () => void;
+  /** Microphone health analyzer fed with every captured frame and gap. */
+  mic?: MicHealth;
 }
 
 export type CaptureState = 'idle' | 'recording' | 'muted' | 'paused';
@@ -190,8 +193,10 @@ export class SessionController {
         this.lastPosition = n;
         this.o.onProgress(n);
       },
+      onFrame: this.o.mic ? (f) => this.o.mic?.push(f) : undefined,
       onGap: (g: AudioGap) => {
         this.gaps++;
+        this.o.mic?.noteGap(g.durationMs);
         this.o.logger.warn({ startSample: g.startSample, durationMs: g.durationMs, reason: g.reason }, 'audio.gap');
       },
     });

@@ -6,6 +6,7 @@ import { openDatabase, type ParleyDb } from '../storage/db.js';
 import { parleyVersion } from '../cli/version.js';
 import type { ConfigIssue } from '../util/errors.js';
 import type { RootLogger } from '../util/logger.js';
+import { MicHealth } from '../audio/mic-health.js';
 import { SdNotifier } from '../platform/sd-notify.js';
 import { createTierSystem } from './budget-wiring.js';
 import { buildEngines, type Engines } from './engines.js';
@@ -43,6 +44,8 @@ export class Supervisor {
   private tiers: TierSystem | undefined;
   private indicator: IndicatorWiring | undefined;
   private ota: OtaWiring | undefined;
+  private readonly mic = new MicHealth();
+  private micWarnings = '';
   private readonly notifier: SdNotifier;
   /** Decayed processing and audio time for the live real-time factor (time constant RTF_TAU_MS of audio). */
   private readonly cost = { audioMs: 0, processingMs: 0, lastProcessingMs: 0, lastSamples: 0 };
@@ -106,6 +109,7 @@ export class Supervisor {
         onDeferred: (sessionId, seg, segmentId) => {
           tiers.spool({ sessionId, segmentId, startSample: seg.startSample, endSample: seg.endSample, samples: seg.samples });
         },
+        mic: this.mic,
         onSegmentCost: () => {
           this.reportCost();
           this.ota?.healthy();
@@ -179,6 +183,7 @@ export class Supervisor {
       disk: t?.disk ?? null,
       watchdog_healthy: t?.watchdogHealthy ?? null,
       cpu_temp_c: this.tiers?.monitor.latest()?.maxTempC ?? null,
+      ...this.micStatus(),
       last_transcript: last?.text ?? null,
       ...s,
       last_progress_age_ms: this.lastProgressMonoMs ? Math.round(performance.now() - this.lastProgressMonoMs) : null,
@@ -188,6 +193,19 @@ export class Supervisor {
       ota: this.ota?.status() ?? null,
       serial: this.indicator ? { led: this.indicator.device.ledState(), ...this.indicator.device.stats() } : null,
     };
+  }
+
+  /** Microphone level, noise floor, clipping and dropouts; a change in warnings is logged. */
+  private micStatus(): Record<string, unknown> {
+    if (!this.sessions || this.sessions.captureState() !== 'recording') return { mic: null, mic_warnings: [] };
+    const report = this.mic.report();
+    const warnings = this.mic.warnings(report);
+    const key = warnings.join('|');
+    if (key !== this.micWarnings) {
+      this.micWarnings = key;
+      this.log.warn({ warnings, report }, 'mic.warning');
+    }
+    return { mic: report, mic_warnings: warnings };
   }
 
   private commandHandlers(): CommandHandlers {

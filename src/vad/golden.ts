@@ -10,20 +10,11 @@
  */
 import type { GoldenSpec } from '../models/manifest.js';
 import { ModelIntegrityError } from '../util/errors.js';
+import { mulberry32 } from '../util/prng.js';
 
 const SR = 16000;
 
-/** mulberry32: tiny deterministic PRNG (uint32 state). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 /**
  * `synthetic-voiced-v1`: 62 windows of 512 samples (1.984 s): 0.5 s of faint noise, 1 s of

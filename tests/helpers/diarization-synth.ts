@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeWav, toMono16k } from '../../src/audio/wav-reader.js';
 import type { Turn } from '../../src/diarization/rttm.js';
+import { mulberry32 } from '../../src/util/prng.js';
 
 const cache = new Map<string, Float32Array>();
 
@@ -54,16 +55,7 @@ export interface ConversationSpec {
   file?: string;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 export function makeConversation(spec: ConversationSpec): { samples: Float32Array; turns: Turn[]; transcript: string[] } {
   const r = rng(spec.seed ?? 1);

@@ -38,6 +38,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeWav, toMono16k } from '../../src/audio/wav-reader.js';
 import { writeWavFile } from '../../src/audio/wav-writer.js';
+import { mulberry32 } from '../../src/util/prng.js';
 
 export const SAMPLE_RATE_HZ = 16000;
 /** Distinct-sounding voices present in Debian 12's espeak-ng-data (checked with `espeak-ng --voices=en`). */
@@ -150,17 +151,7 @@ export function synthesize(text: string, opts: SynthOptions = {}): Float32Array 
   }
 }
 
-/** Small deterministic PRNG (mulberry32) so gaps and noise are reproducible from `seed`. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 /** Build a multi-speaker conversation with exact RTTM turn times. */
 export function makeConversation(opts: ConversationOptions): Conversation {

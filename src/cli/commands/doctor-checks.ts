@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FrozenConfig } from '../../config/schema.js';
+import { micHealthDoctorCheck } from '../../audio/mic-health.js';
 import { describeReadings } from '../../monitor/describe-readings.js';
 import { SystemMetricsSource } from '../../monitor/metrics-source.js';
 import { checkBroker } from '../../mqtt/broker-check.js';
@@ -120,5 +121,7 @@ const budgets: DoctorCheck = {
   },
 };
 
+const micHealth: DoctorCheck = { name: 'mic-health', run: (cfg) => micHealthDoctorCheck(cfg) };
+
 /** Checks in display order. Other components append theirs here (broker, serial, budgets). */
-export const DOCTOR_CHECKS: DoctorCheck[] = [captureDevice, models, disk, thermal, budgets, broker];
+export const DOCTOR_CHECKS: DoctorCheck[] = [captureDevice, micHealth, models, disk, thermal, budgets, broker];

@@ -7,18 +7,9 @@ import { join } from 'node:path';
 import { computeDer } from '../../../src/diarization/der.js';
 import { parseRttm, writeRttm, type Turn } from '../../../src/diarization/rttm.js';
 import { evalDir, requireMdEval } from '../../helpers/diarization-eval.js';
+import { mulberry32 } from '../../../src/util/prng.js';
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** A degraded hypothesis: jittered boundaries, dropped and relabelled turns, an extra speaker, a false alarm. */
 function corrupt(ref: Turn[], seed: number): Turn[] {

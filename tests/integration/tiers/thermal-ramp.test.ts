@@ -109,8 +109,13 @@ test(`thermal ramp into minimal and back during a ${RUN_S} s paced run loses no 
       const median = [...perLoop].sort((a, b) => a - b)[Math.floor(loops / 2)] as number;
       assert.ok(median > 5, `median speech per loop ${median.toFixed(1)} s`);
       perLoop.forEach((sec, k) => assert.ok(sec >= 0.8 * median, `loop ${k}: ${sec.toFixed(1)} s of speech stored vs median ${median.toFixed(1)} s`));
-      const withText = segs.filter((s) => s.text !== null).length; // '' is a decoded segment with no words; NULL was never decoded
-      assert.equal(withText, segs.length, 'every segment has text after catch-up');
+      // Every segment was decoded (live or by catch-up): it has an ASR outcome record. The
+      // guards may rightly find no speech in a short piece (text NULL, outcome no_speech).
+      const outcome = db.prepare("SELECT outcome FROM asr_latency WHERE start_sample = ? AND outcome IN ('text', 'no_speech') LIMIT 1");
+      const undecoded = segs.filter((s) => outcome.get(s.start_sample) === undefined);
+      assert.deepEqual(undecoded.map((s) => s.start_sample), [], 'segments never decoded');
+      const withText = segs.filter((s) => s.text !== null && s.text !== '').length;
+      assert.ok(withText >= 0.9 * segs.length, `${withText}/${segs.length} segments have text`);
     } finally {
       db.close();
     }

@@ -5,17 +5,9 @@ import { fft } from '../../../src/diarization/fft.js';
 import { OnlineClusterer } from '../../../src/diarization/online-clusterer.js';
 import { pitchTrack } from '../../../src/diarization/pitch.js';
 import { spectral, symmetricEigen } from '../../../src/diarization/spectral.js';
+import { mulberry32 } from '../../../src/util/prng.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** `k` well-separated Gaussian blobs in 12 dimensions, `n` points each, interleaved. */
 function blobs(k: number, n: number, spread: number, seed = 1): { x: Float64Array[]; truth: number[] } {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Backoff } from '../../../src/mqtt/backoff.js';
+import { Backoff } from '../../../src/util/backoff.js';
 import { buildClientOptions } from '../../../src/mqtt/client-options.js';
 import { discoveryMessage } from '../../../src/mqtt/discovery.js';
 import { resolveDeviceId, sanitizeDeviceId, Topics } from '../../../src/mqtt/topics.js';
