@@ -13,7 +13,7 @@ fi
 echo "[1/4] system packages"
 bash scripts/install-system-deps.sh
 echo "[2/4] npm dependencies (better-sqlite3 compiles from source: about 2 minutes)"
-npm ci --no-audit --no-fund
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund   # .npmrc says the same; the CUDA download fails offline
 echo "[3/4] build"
 npm run build
 echo "[4/4] models"

@@ -26,9 +26,14 @@ export function renderDefaultYaml(): string {
         out.push(`${indent}# range: ${child.minimum ?? '-inf'} .. ${child.maximum ?? 'inf'}`);
       }
       if (isSection) {
-        out.push(`${indent}${key}:`);
+        const at = out.length;
         walk(child, `${indent}  `);
+        // A section whose keys are all optional and unset must still be a mapping.
+        const anySet = out.slice(at).some((l) => !l.trimStart().startsWith('#'));
+        out.splice(at, 0, anySet ? `${indent}${key}:` : `${indent}${key}: {}`);
         if (indent === '') out.push('');
+      } else if (child.default === undefined) {
+        out.push(`${indent}# ${key}:   (optional, unset by default)`);
       } else {
         out.push(`${indent}${key}: ${scalar(child.default)}`);
       }

@@ -46,6 +46,7 @@ test(`thermal ramp into minimal and back during a ${RUN_S} s paced run loses no 
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'run', '--config', cfgFile], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const tierLog: string[] = [];
     const reasons: string[] = [];
+    const problems: string[] = [];
     let stderr = '';
     let buf = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
@@ -56,7 +57,8 @@ test(`thermal ramp into minimal and back during a ${RUN_S} s paced run loses no 
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);
         try {
-          const o = JSON.parse(line) as { msg?: string; from?: string; to?: string; reason?: string };
+          const o = JSON.parse(line) as { msg?: string; from?: string; to?: string; reason?: string; level?: string };
+          if ((o.level === 'warn' || o.level === 'error') && /^(asr|catchup|stage|backlog|pipeline)\./.test(o.msg ?? '')) problems.push(line.slice(0, 400));
           if (o.msg === 'tier.changed') {
             tierLog.push(`${o.from}->${o.to}`);
             reasons.push(`${o.from}->${o.to}: ${o.reason}`);
@@ -113,7 +115,9 @@ test(`thermal ramp into minimal and back during a ${RUN_S} s paced run loses no 
       // guards may rightly find no speech in a short piece (text NULL, outcome no_speech).
       const outcome = db.prepare("SELECT outcome FROM asr_latency WHERE start_sample = ? AND outcome IN ('text', 'no_speech') LIMIT 1");
       const undecoded = segs.filter((s) => outcome.get(s.start_sample) === undefined);
-      assert.deepEqual(undecoded.map((s) => s.start_sample), [], 'segments never decoded');
+      const detail = undecoded.map((s) => db.prepare('SELECT start_sample, end_sample, tier, text, rev FROM segments WHERE start_sample = ?').get(s.start_sample));
+      const latency = db.prepare('SELECT start_sample, outcome, tier FROM asr_latency ORDER BY start_sample DESC LIMIT 6').all();
+      assert.deepEqual(undecoded.map((s) => s.start_sample), [], `segments never decoded: ${JSON.stringify(detail)}; last latency rows ${JSON.stringify(latency)}; tiers ${reasons.join(' | ')}; warnings ${problems.slice(-8).join(' || ')}`);
       const withText = segs.filter((s) => s.text !== null && s.text !== '').length;
       assert.ok(withText >= 0.9 * segs.length, `${withText}/${segs.length} segments have text`);
     } finally {
