@@ -1,4 +1,4 @@
-import { loadConfig, defaultConfig } from '../../config/load.js';
+import { loadConfig } from '../../config/load.js';
 import type { FrozenConfig } from '../../config/schema.js';
 import { UsageError } from '../../util/errors.js';
 import { parseArgs } from '../args.js';
@@ -22,7 +22,7 @@ const command: Command = {
   ].join('\n'),
   async run(argv) {
     const { flags } = parseArgs(argv, { config: 'string', json: 'boolean', only: 'string' });
-    const cfg: FrozenConfig = flags.config ? loadConfig(String(flags.config)).config : defaultConfig();
+    const cfg: FrozenConfig = loadConfig(flags.config ? String(flags.config) : undefined).config;
     const only = flags.only ? String(flags.only).split(',') : undefined;
     const unknown = only?.filter((n) => !DOCTOR_CHECKS.some((c) => c.name === n));
     if (unknown && unknown.length > 0) throw new UsageError(`unknown check ${unknown.join(', ')}; known: ${DOCTOR_CHECKS.map((c) => c.name).join(', ')}`);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { loadConfig, defaultConfig } from '../../config/load.js';
+import { loadConfig } from '../../config/load.js';
 import type { FrozenConfig } from '../../config/schema.js';
 import { writeFileAtomic } from '../../platform/atomic-file.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
@@ -36,7 +36,7 @@ const command: Command = {
     let cfg: FrozenConfig;
     let safeErrors: ConfigIssue[] | undefined;
     try {
-      cfg = file ? loadConfig(file).config : defaultConfig();
+      cfg = loadConfig(file).config;
     } catch (e) {
       if (!(e instanceof ConfigError) || flags['validate-config'] || !file) throw e;
       const lastGood = `${file}.last-good`;

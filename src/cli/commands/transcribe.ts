@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createAudioSource } from '../../audio/capture.js';
 import { SAMPLE_RATE_HZ, type AudioSource } from '../../audio/types.js';
 import { readWavFile, toMono16k } from '../../audio/wav-reader.js';
-import { loadConfig, defaultConfig } from '../../config/load.js';
+import { loadConfig } from '../../config/load.js';
 import type { FrozenConfig } from '../../config/schema.js';
 import { MqttService } from '../../mqtt/mqtt-service.js';
 import { ArraySource } from '../../pipeline/array-source.js';
@@ -55,7 +55,7 @@ const command: Command = {
     if (positionals.length !== 1) throw new UsageError('transcribe needs exactly one input: a WAV file or - for stdin');
     const input = positionals[0];
     const speakers = flags.speakers !== undefined ? parsePositiveInt(String(flags.speakers), '--speakers') : undefined;
-    const cfg: FrozenConfig = flags.config ? loadConfig(String(flags.config)).config : defaultConfig();
+    const cfg: FrozenConfig = loadConfig(flags.config ? String(flags.config) : undefined).config;
     const logs = stderrLogger(String(flags['log-level'] ?? 'warn'));
     const t0 = performance.now();
 

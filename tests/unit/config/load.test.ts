@@ -75,3 +75,10 @@ test('`parley config validate` prints `<path> <message> (line N)` and exits 1; 0
   assert.match(good.stdout, /ok/);
   assert.equal(good.stderr, '');
 });
+
+test('environment overrides apply when no config file is given (CLI commands without --config)', () => {
+  const { config, file } = loadConfig(undefined, { env: { PARLEY_DIARIZATION_REFINE_MS: '250', PARLEY_AUDIO_SOURCE: 'stdin' } });
+  assert.equal(file, undefined);
+  assert.equal(config.diarization.refine_ms, 250);
+  assert.equal(config.audio.source, 'stdin');
+});
