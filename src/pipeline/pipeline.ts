@@ -75,9 +75,14 @@ export class Pipeline {
     return this.queue.sum((s) => ((s.endSample - s.startSample) / 16000) * 1000);
   }
 
-  /** Run until the source ends or the signal aborts; then flush the VAD and finish queued segments. */
-  async run(source: AudioSource, signal: AbortSignal): Promise<PipelineStats> {
-    const ctx: StageContext = { sessionId: this.opts.sessionId, tier: this.opts.tier(), signal };
+  /**
+   * Run until the source ends or `signal` aborts; then flush the VAD and finish queued
+   * segments. Stages see `stageSignal` (default: `signal`), so a service can stop capturing
+   * at once yet let queued segments finish; a segment whose stage is aborted is marked
+   * deferred (its audio goes to the backlog) instead of losing that stage's output.
+   */
+  async run(source: AudioSource, signal: AbortSignal, stageSignal: AbortSignal = signal): Promise<PipelineStats> {
+    const ctx: StageContext = { sessionId: this.opts.sessionId, tier: this.opts.tier(), signal: stageSignal };
     const worker = this.stageLoop(ctx);
     const batchMax = this.opts.vadBatchFrames ?? 32;
     let batch: AudioFrame[] = [];
@@ -146,7 +151,7 @@ export class Pipeline {
       ctx.tier = this.opts.tier();
       let segs: PipelineSegment[] = [{ ...seg, timingsMs: { queue: performance.now() - seg.closedAtMonoMs } }];
       for (const stage of this.opts.stages) {
-        if (this.opts.deferStage?.(stage.name)) {
+        if (this.opts.deferStage?.(stage.name) || ctx.signal.aborted) {
           segs = segs.map((s) => ({ ...s, deferred: [...(s.deferred ?? []), stage.name] }));
           continue;
         }
@@ -154,9 +159,14 @@ export class Pipeline {
         try {
           segs = await stage.process(segs, ctx);
         } catch (e) {
-          this.stats.stageErrors++;
-          this.opts.logger.error({ stage: stage.name, startSample: seg.startSample, err: (e as Error).message }, 'stage.failed');
-          this.opts.onStageError?.(stage.name, e as Error);
+          if (ctx.signal.aborted) {
+            segs = segs.map((s) => ({ ...s, deferred: [...(s.deferred ?? []), stage.name] }));
+            this.opts.logger.warn({ stage: stage.name, startSample: seg.startSample }, 'stage.deferred_by_stop');
+          } else {
+            this.stats.stageErrors++;
+            this.opts.logger.error({ stage: stage.name, startSample: seg.startSample, err: (e as Error).message }, 'stage.failed');
+            this.opts.onStageError?.(stage.name, e as Error);
+          }
         }
         const dt = performance.now() - t0;
         this.stats.stageMs[stage.name] = (this.stats.stageMs[stage.name] ?? 0) + dt;

@@ -5,6 +5,9 @@ import type { SegmentStage } from '../pipeline/types.js';
 import type { Logger } from '../util/logger.js';
 import type { Vad } from '../vad/vad.js';
 
+/** How long queued segments may keep running their stages after capture stops (service stop is bounded at 10 s). */
+export const STOP_GRACE_MS = 6000;
+
 /**
  * Shifts a source's sample clock so that a capture restarted inside a session (unmute,
  * tier change) keeps session-relative timestamps.
@@ -53,6 +56,8 @@ export interface CaptureRunOptions {
 export class CaptureRun {
   readonly pipeline: Pipeline;
   private readonly abort = new AbortController();
+  /** Aborts the stages only after the stop grace period: queued segments finish first. */
+  private readonly stageAbort = new AbortController();
   private readonly source: OffsetSource;
   readonly done: Promise<PipelineStats>;
 
@@ -64,7 +69,7 @@ export class CaptureRun {
       vad: o.vad, stages: o.stages, sink: o.sink, logger: o.logger, tier: o.tier, sessionId: o.sessionId,
       onProgress: o.onProgress, vadBatchFrames: 8, deferStage: o.deferStage,
     });
-    this.done = this.pipeline.run(this.source, this.abort.signal);
+    this.done = this.pipeline.run(this.source, this.abort.signal, this.stageAbort.signal);
   }
 
   /** Samples seen so far, in session time. */
@@ -76,8 +81,17 @@ export class CaptureRun {
     return this.source.stats();
   }
 
-  async stop(): Promise<PipelineStats> {
+  /**
+   * Close capture now; queued segments get `graceMs` to finish their stages, after which the
+   * stages are aborted and the remaining segments are stored as deferred (backlog).
+   */
+  async stop(graceMs = STOP_GRACE_MS): Promise<PipelineStats> {
     this.abort.abort();
-    return this.done;
+    const t = setTimeout(() => this.stageAbort.abort(), graceMs);
+    try {
+      return await this.done;
+    } finally {
+      clearTimeout(t);
+    }
   }
 }

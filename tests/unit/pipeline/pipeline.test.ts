@@ -100,3 +100,27 @@ test('VAD calls are batched for file sources and the last partial frame is padde
   assert.equal(stats.samplesIn, 100 * 512);
   assert.equal(sink.segments.length, 1, 'speech open at end of input is flushed');
 });
+
+test('stopping capture lets queued segments finish; a stage cut off by the stop deadline defers the segment instead of losing it', async () => {
+  const sink = new CollectSink();
+  const stageStop = new AbortController();
+  let calls = 0;
+  const slowAsr: SegmentStage = {
+    name: 'asr',
+    async process(segs, ctx) {
+      calls++;
+      if (calls === 1) return segs.map((s) => ({ ...s, text: 'done' }));
+      // the second segment outlives the grace period: the stop deadline aborts it
+      await new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('recognition aborted')), { once: true }));
+      return segs;
+    },
+    describe: () => ({}),
+  };
+  const capture = new AbortController();
+  const p = new Pipeline({ vad: new ThresholdVad(), stages: [slowAsr], sink, logger: silentLogger().root, tier: () => 'normal', sessionId: 's' });
+  const running = p.run(new ArraySource(audio('.##..##..')), capture.signal, stageStop.signal);
+  setTimeout(() => stageStop.abort(), 200);
+  const stats = await running;
+  assert.equal(stats.stageErrors, 0, 'an abort at the deadline is not an error');
+  assert.deepEqual(sink.sorted().map((s) => [s.text ?? null, s.deferred ?? []]), [['done', []], [null, ['asr']]]);
+});
