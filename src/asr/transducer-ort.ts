@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { ModelLoadError, ModelMissingError } from '../util/errors.js';
+import { ModelLoadError } from '../util/errors.js';
+import { createSession } from './onnx-session.js';
 import { MetadataReader, readOnnxMetadata } from './transducer-onnx-metadata.js';
 
 export { ort };
@@ -16,20 +16,9 @@ export interface LoadedSession {
 
 /** Create a session with the house options (sequential, 1 inter-op thread, spinning off). */
 export async function loadSession(file: string, threads: number): Promise<LoadedSession> {
-  if (!existsSync(file)) throw new ModelMissingError(file);
+  // createSession checks the file, applies the shared session options (spinning off) and types load errors.
+  const session = await createSession(file, threads);
   const meta = new MetadataReader(readOnnxMetadata(file), file);
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(file, {
-      intraOpNumThreads: Math.max(1, threads),
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    });
-  } catch (e) {
-    throw new ModelLoadError(file, (e as Error).message, { cause: e });
-  }
   return { file, session, inputNames: session.inputNames, outputNames: session.outputNames, meta };
 }
 
