@@ -11,14 +11,7 @@ import { StreamingResampler, resample } from '../../src/audio/resampler.js';
 import { decodeWav, toMono16k } from '../../src/audio/wav-reader.js';
 import { WavFormatError } from '../../src/util/errors.js';
 
-export interface BenchRow {
-  area: string;
-  metric: string;
-  value: number;
-  unit: string;
-  target?: string;
-  note?: string;
-}
+import type { BenchRow } from '../bench.js';
 
 function wavImage(seconds: number, rateHz: number, channels: number, bits: 16 | 24 | 32, float = false): Buffer {
   const frames = Math.round(seconds * rateHz);

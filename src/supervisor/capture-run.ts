@@ -5,8 +5,12 @@ import type { SegmentStage } from '../pipeline/types.js';
 import type { Logger } from '../util/logger.js';
 import type { Vad } from '../vad/vad.js';
 
-/** How long queued segments may keep running their stages after capture stops (service stop is bounded at 10 s). */
-export const STOP_GRACE_MS = 6000;
+/**
+ * How long queued segments may keep running their stages after capture stops. The whole stop
+ * is bounded at 10 s (run.ts): this leaves time for MQTT `offline` (≤ 3 s) and reaping the
+ * inference children before SQLite is checkpointed and closed.
+ */
+export const STOP_GRACE_MS = 4000;
 
 /**
  * Shifts a source's sample clock so that a capture restarted inside a session (unmute,

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The shared evaluation directory (PARLEY_EVAL_DIR, <repo>/../shared/eval, /work/shared/eval); throws when none exists. */
+/** The shared evaluation directory (PARLEY_EVAL_DIR, else <repo>/../shared/eval); throws when none exists. */
 export function evalDir(): string {
-  const cands = [process.env.PARLEY_EVAL_DIR, resolve(REPO_ROOT, '..', 'shared', 'eval'), '/work/shared/eval'].filter((x): x is string => !!x);
+  const cands = [process.env.PARLEY_EVAL_DIR, resolve(REPO_ROOT, '..', 'shared', 'eval')].filter((x): x is string => !!x);
   for (const c of cands) if (existsSync(join(c, 'pyannote-sample', 'sample.wav'))) return c;
   throw new Error(`evaluation audio not found (tried ${cands.join(', ')}); set PARLEY_EVAL_DIR to the folder holding pyannote-sample/`);
 }
