@@ -24,13 +24,21 @@ export function detectChangePoints(emb: BuiltinEmbedder, c: CepstralFrames, o: C
   for (let t = L; t + L <= c.frames; t += o.hopFrames) {
     cands.push({ t, score: scaledDistance(emb.pool(c, t - L, t), emb.pool(c, t, t + L)) });
   }
-  const peaks = cands.filter((x, i) => x.score >= o.threshold
+  return pickPeaks(cands, o.threshold, o.minFrames, c.frames);
+}
+
+/**
+ * Change points from scored candidates (any unit): local maxima at or above `threshold`,
+ * strongest first, each at least `minSpacing` from the others and from both ends of
+ * [0, length). Returns sorted positions.
+ */
+export function pickPeaks(cands: readonly { t: number; score: number }[], threshold: number, minSpacing: number, length: number): number[] {
+  const peaks = cands.filter((x, i) => x.score >= threshold
     && (i === 0 || cands[i - 1].score <= x.score) && (i === cands.length - 1 || cands[i + 1].score < x.score));
-  peaks.sort((a, b) => b.score - a.score);
   const chosen: number[] = [];
-  for (const p of peaks) {
-    if (p.t < o.minFrames || c.frames - p.t < o.minFrames) continue;
-    if (chosen.every((t) => Math.abs(t - p.t) >= o.minFrames)) chosen.push(p.t);
+  for (const p of [...peaks].sort((a, b) => b.score - a.score)) {
+    if (p.t < minSpacing || length - p.t < minSpacing) continue;
+    if (chosen.every((t) => Math.abs(t - p.t) >= minSpacing)) chosen.push(p.t);
   }
   return chosen.sort((a, b) => a - b);
 }

@@ -3,7 +3,9 @@ import type { DiarizationSection } from '../config/sections/diarization.js';
 import type { PipelineSegment, SegmentRevision, SegmentStage, StageContext } from '../pipeline/types.js';
 import type { Logger } from '../util/logger.js';
 import { BuiltinEmbedder, scaledDistance } from './builtin-embedder.js';
+import { frameStats } from './bic.js';
 import { detectChangePoints } from './change-points.js';
+import { absorbShortRuns, resegmentCuts, toRuns } from './resegment.js';
 import type { CepstralFrames } from './features.js';
 import { matchVoiceprint, rawCentroids, reclusterOffline, type OfflineItem, type Voiceprint } from './offline-recluster.js';
 import { OnlineClusterer } from './online-clusterer.js';
@@ -29,6 +31,8 @@ export interface BuiltinStageOptions {
 }
 
 const SR = 16000;
+/** ΔBIC statistics use frames within 15 dB (natural-log power) of a piece's loudest: voiced speech, not pauses or breath. */
+const BIC_ENERGY_FLOOR = 3.45;
 
 /**
  * Diarization with the built-in embedding. `process` splits each segment at
@@ -44,6 +48,7 @@ export class BuiltinDiarizationStage implements SegmentStage {
   private pieces: Piece[] = [];
   private unknownCount = 0;
   private windowCount = 0;
+  private groupSeq = 0;
   private readonly voiceprints: readonly Voiceprint[];
 
   constructor(private readonly cfg: DiarizationConfig, private readonly opts: BuiltinStageOptions) {
@@ -92,13 +97,16 @@ export class BuiltinDiarizationStage implements SegmentStage {
       });
     const bounds = [0, ...cuts, c.frames];
     const res: PipelineSegment[] = [];
+    let prevId = -1;
     for (let k = 0; k + 1 < bounds.length; k++) {
       const s0 = k === 0 ? 0 : bounds[k] * c.hopSamples;
       const s1 = k + 2 === bounds.length ? seg.samples.length : bounds[k + 1] * c.hopSamples;
       if (s1 <= s0) continue;
       const raw = this.emb.pool(c, bounds[k], bounds[k + 1]);
       const durationS = (s1 - s0) / SR;
-      const d = this.online.assign(raw, durationS);
+      // a change point separates two speakers: the piece after it is not the one before
+      const d = this.online.assign(raw, durationS, prevId);
+      prevId = d.id;
       const label = this.onlineLabel(d.id);
       const windows = this.windows(c, bounds[k], bounds[k + 1], fps);
       this.remember({ startSample: seg.startSample + s0, endSample: seg.startSample + s1, durationS, label, raw, windows });
@@ -118,9 +126,12 @@ export class BuiltinDiarizationStage implements SegmentStage {
 
   /**
    * Change points from clustering: the segment's sliding windows are clustered together
-   * with the session's most recent windows (context_windows); label runs shorter than
-   * min_segment_ms are absorbed by their longer neighbour; cuts go halfway between the
-   * centres of the last window of one run and the first of the next.
+   * with the session's most recent windows (context_windows). When the segment holds
+   * more than one speaker, it is resegmented with short windows against those speakers'
+   * centroids (reseg_window_ms > 0, the default); otherwise label runs shorter than
+   * min_segment_ms are absorbed by their longer neighbour and cuts go halfway between the
+   * centres of the last window of one run and the first of the next, moved to the
+   * strongest statistics change within refine_ms.
    */
   private cutsByClustering(c: CepstralFrames, fps: number, minFrames: number): number[] {
     const win = Math.round((this.cfg.window_ms / 1000) * fps);
@@ -128,40 +139,25 @@ export class BuiltinDiarizationStage implements SegmentStage {
     if (c.frames <= win + hop) return [];
     const starts: number[] = [];
     for (let s = 0; s + win <= c.frames; s += hop) starts.push(s);
-    const cur: OfflineItem[] = starts.map((s) => ({ raw: this.emb.pool(c, s, s + win), durationS: hop / fps, spanS: win / fps }));
+    const cur = this.itemsAt(c, starts, win, 0, c.frames, fps, starts.map(() => hop / fps), false);
     const ctx: OfflineItem[] = [];
     for (let i = this.pieces.length - 1; i >= 0 && ctx.length < this.cfg.context_windows; i--) ctx.push(...this.pieces[i].windows);
-    const labels = reclusterOffline([...ctx, ...cur], {
-      method: this.cfg.offline_method, threshold: this.cfg.offline_threshold, maxSpeakers: this.cfg.max_speakers,
+    const items = [...ctx, ...cur];
+    const all = reclusterOffline(items, {
+      method: this.cfg.offline_method === 'bic' ? 'agglomerative' : this.cfg.offline_method,
+      threshold: this.cfg.offline_threshold, maxSpeakers: this.cfg.max_speakers,
       numSpeakers: this.opts.knownSpeakers, minItemS: 0, maxCore: this.cfg.max_cluster_items,
       minClusterS: this.cfg.min_speaker_ms / 1000, minClusterFraction: this.cfg.min_speaker_fraction,
-    }).slice(ctx.length);
-    const runs: { label: number; first: number; last: number }[] = [];
-    labels.forEach((l, i) => {
-      const r = runs[runs.length - 1];
-      if (r && r.label === l) r.last = i;
-      else runs.push({ label: l, first: i, last: i });
     });
-    const len = (r: { first: number; last: number }): number => (r.last - r.first + 1) * hop;
-    for (;;) {
-      let shortest = -1;
-      runs.forEach((r, i) => {
-        if (runs.length > 1 && len(r) < minFrames && (shortest < 0 || len(r) < len(runs[shortest]))) shortest = i;
+    const labels = all.slice(ctx.length);
+    const runs = absorbShortRuns(toRuns(labels), hop, minFrames);
+    if (this.cfg.reseg_window_ms > 0 && runs.length > 1) {
+      return resegmentCuts(this.emb, c, items, all, ctx.length, {
+        windowFrames: Math.round((this.cfg.reseg_window_ms / 1000) * fps),
+        hopFrames: Math.max(1, Math.round((this.cfg.reseg_hop_ms / 1000) * fps)),
+        switchPenalty: this.cfg.reseg_switch_penalty,
+        minFrames,
       });
-      if (shortest < 0) break;
-      const r = runs[shortest];
-      const left = runs[shortest - 1];
-      const right = runs[shortest + 1];
-      const into = !right || (left && len(left) >= len(right)) ? left : right;
-      into.first = Math.min(into.first, r.first);
-      into.last = Math.max(into.last, r.last);
-      runs.splice(shortest, 1);
-      for (let i = runs.length - 1; i > 0; i--) {
-        if (runs[i].label === runs[i - 1].label) {
-          runs[i - 1].last = runs[i].last;
-          runs.splice(i, 1);
-        }
-      }
     }
     const cuts: number[] = [];
     for (let i = 1; i < runs.length; i++) {
@@ -193,12 +189,39 @@ export class BuiltinDiarizationStage implements SegmentStage {
   private windows(c: CepstralFrames, a: number, b: number, fps: number): OfflineItem[] {
     const win = Math.round((this.cfg.window_ms / 1000) * fps);
     const hop = Math.max(1, Math.round((this.cfg.hop_ms / 1000) * fps));
-    if (b - a <= win) return [{ raw: this.emb.pool(c, a, b), durationS: (b - a) / fps }];
-    const out: OfflineItem[] = [];
+    if (b - a <= win) return this.itemsAt(c, [a], b - a, a, b, fps, [(b - a) / fps]);
+    const starts: number[] = [];
     let s = a;
-    for (; s + win <= b; s += hop) out.push({ raw: this.emb.pool(c, s, s + win), durationS: hop / fps, spanS: win / fps });
-    if (s - hop + win < b) out.push({ raw: this.emb.pool(c, b - win, b), durationS: (b - (s - hop + win)) / fps, spanS: win / fps });
-    return out;
+    for (; s + win <= b; s += hop) starts.push(s);
+    const weights = starts.map(() => hop / fps);
+    if (s - hop + win < b) {
+      starts.push(b - win);
+      weights.push((b - (s - hop + win)) / fps);
+    }
+    return this.itemsAt(c, starts, win, a, b, fps, weights);
+  }
+
+  /**
+   * Window items at `starts` (each `win` frames long) inside frames [a, b). Each carries
+   * the frame statistics of the frames nearest its centre (the first and last windows
+   * also own the edges), so the items of a piece partition its frames for the ΔBIC merge.
+   */
+  private itemsAt(c: CepstralFrames, starts: readonly number[], win: number, a: number, b: number, fps: number, weights: readonly number[],
+    withStats = this.cfg.offline_method === 'bic'): OfflineItem[] {
+    let maxE = -Infinity;
+    if (withStats) for (let f = a; f < b; f++) if (c.logEnergy[f] > maxE) maxE = c.logEnergy[f];
+    const floor = maxE - BIC_ENERGY_FLOOR;
+    const centre = starts.map((st) => st + win / 2);
+    const group = ++this.groupSeq;
+    return starts.map((st, k) => ({
+      group,
+      raw: this.emb.pool(c, st, st + win),
+      durationS: weights[k],
+      spanS: win / fps,
+      stats: withStats
+        ? frameStats(c, k === 0 ? a : Math.round((centre[k - 1] + centre[k]) / 2), k + 1 === starts.length ? b : Math.round((centre[k] + centre[k + 1]) / 2), floor)
+        : undefined,
+    }));
   }
 
   private onlineLabel(id: number): string {
@@ -239,6 +262,7 @@ export class BuiltinDiarizationStage implements SegmentStage {
       numSpeakers: this.opts.knownSpeakers,
       minItemS: this.cfg.min_segment_ms / 1000,
       maxCore: this.cfg.max_cluster_items,
+      bicLambda: this.cfg.bic_lambda,
       minClusterS: this.cfg.min_speaker_ms / 1000,
       minClusterFraction: this.cfg.min_speaker_fraction,
     });

@@ -5,6 +5,7 @@ import { AppError, ModelMissingError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { agglomerative, dot, refineKMeans } from './clustering.js';
 import type { DiarizationConfig } from './diarization-stage.js';
+import { activityCuts, similarityCuts } from './neural-change.js';
 import type { Voiceprint } from './offline-recluster.js';
 
 interface Piece {
@@ -23,6 +24,10 @@ export interface NeuralStageOptions {
 }
 
 const ENGINE_ID = 'diarization.embedding';
+const SEG_ID = 'diarization.segmentation';
+const SR = 16000;
+
+interface SegInfo { windowSamples: number; receptiveFieldSize: number; receptiveFieldShift: number; numSpeakers: number }
 
 function unitOf(v: ArrayLike<number>): Float64Array {
   const u = Float64Array.from(v as ArrayLike<number>);
@@ -32,11 +37,15 @@ function unitOf(v: ArrayLike<number>): Float64Array {
 }
 
 /**
- * Diarization with a neural speaker-embedding model in the inference child: one
- * embedding per segment (no change-point split yet), live labels by cosine similarity to
- * running speaker centroids (`neural_threshold`), session-end agglomerative re-clustering
- * (cosine, average linkage) with revisions. Enrolled voiceprints of the same engine are
- * matched by cosine similarity >= `neural_enroll_similarity`.
+ * Diarization with a neural speaker-embedding model in the inference child. A segment of
+ * at least twice min_segment_ms is split at speaker changes: with the pyannote
+ * segmentation model when `segmentation_model` is set (per-frame speaker activity of each
+ * window), otherwise where the embeddings of adjacent window_ms windows disagree
+ * (cosine below `neural_threshold`). Each piece is embedded once and labelled live by
+ * cosine similarity to running speaker centroids (never the speaker of the piece before
+ * a change point); at session end all pieces are re-clustered (cosine, average linkage)
+ * and revised. Enrolled voiceprints of the same engine are matched by cosine similarity
+ * >= `neural_enroll_similarity`.
  */
 export class NeuralDiarizationStage implements SegmentStage {
   readonly name = 'diarization';
@@ -44,20 +53,31 @@ export class NeuralDiarizationStage implements SegmentStage {
   private readonly centroids: { sum: Float64Array; name: string }[] = [];
   private unknownCount = 0;
 
-  private constructor(private readonly cfg: DiarizationConfig, private readonly o: NeuralStageOptions, private readonly info: Record<string, unknown>) {}
+  private constructor(private readonly cfg: DiarizationConfig, private readonly o: NeuralStageOptions, private readonly info: Record<string, unknown>,
+    private readonly seg: SegInfo | null) {}
 
   static async create(cfg: DiarizationConfig, o: NeuralStageOptions): Promise<NeuralDiarizationStage> {
     if (cfg.embedding_model === '') {
       throw new AppError('DIARIZATION', 'diarization.engine is neural but diarization.embedding_model is empty', { hint: 'install a speaker-embedding model or use --diarize builtin' });
     }
     if (!existsSync(cfg.embedding_model)) throw new ModelMissingError(cfg.embedding_model);
+    if (cfg.segmentation_model !== '' && !existsSync(cfg.segmentation_model)) throw new ModelMissingError(cfg.segmentation_model);
     await o.host.load(ENGINE_ID, { kind: 'diarization.embedding', options: { model: cfg.embedding_model } });
     const info = await o.host.call<Record<string, unknown>>(ENGINE_ID, 'info');
-    return new NeuralDiarizationStage(cfg, o, info);
+    let seg: SegInfo | null = null;
+    if (cfg.segmentation_model !== '') {
+      await o.host.load(SEG_ID, { kind: 'diarization.segmentation', options: { model: cfg.segmentation_model } });
+      seg = await o.host.call<SegInfo>(SEG_ID, 'info');
+    }
+    return new NeuralDiarizationStage(cfg, o, info, seg);
   }
 
   describe(): Record<string, unknown> {
-    return { engine: 'neural', model: this.cfg.embedding_model, ...this.info, live_speakers: this.centroids.length, pieces_kept: this.pieces.length };
+    return {
+      engine: 'neural', model: this.cfg.embedding_model, ...this.info,
+      change_points: this.seg ? `segmentation model ${this.cfg.segmentation_model}` : 'embedding similarity of adjacent windows',
+      live_speakers: this.centroids.length, pieces_kept: this.pieces.length,
+    };
   }
 
   private nameFor(u: Float64Array): string | null {
@@ -78,33 +98,83 @@ export class NeuralDiarizationStage implements SegmentStage {
     const out: PipelineSegment[] = [];
     for (const seg of segments) {
       const t0 = performance.now();
-      const raw = await this.o.host.call<Float32Array>(ENGINE_ID, 'embed', [seg.samples]);
+      const cuts = await this.cuts(seg.samples);
       if (ctx.signal.aborted) break;
-      const u = unitOf(raw);
-      const durationS = (seg.endSample - seg.startSample) / 16000;
-      let best = -1;
-      let bs = -Infinity;
-      this.centroids.forEach((c, i) => {
-        const s = dot(u, unitOf(c.sum));
-        if (s > bs) {
-          bs = s;
-          best = i;
-        }
-      });
-      const maxSpk = this.o.knownSpeakers ?? this.cfg.max_speakers;
-      const short = durationS * 1000 < this.cfg.min_segment_ms;
-      if (best < 0 || (!short && bs < this.cfg.neural_threshold && this.centroids.length < maxSpk)) {
-        this.centroids.push({ sum: new Float64Array(u.length), name: this.nameFor(u) ?? `unknown-${++this.unknownCount}` });
-        best = this.centroids.length - 1;
-        bs = 1;
+      const bounds = [0, ...cuts, seg.samples.length];
+      let prev = -1;
+      for (let k = 0; k + 1 < bounds.length; k++) {
+        const samples = seg.samples.subarray(bounds[k], bounds[k + 1]);
+        const raw = await this.o.host.call<Float32Array>(ENGINE_ID, 'embed', [samples]);
+        if (ctx.signal.aborted) break;
+        const startSample = seg.startSample + bounds[k];
+        const { name, similarity, index } = this.label(unitOf(raw), samples.length / SR, startSample, prev);
+        prev = index;
+        out.push({
+          ...seg, startSample, endSample: startSample + samples.length, samples, speaker: name,
+          speakerConfidence: Math.max(0, Math.min(1, similarity)), embedding: raw,
+          timingsMs: { ...(seg.timingsMs ?? {}), diarize: (performance.now() - t0) / (bounds.length - 1) },
+        });
       }
-      const c = this.centroids[best];
-      if (!short) for (let d = 0; d < u.length; d++) c.sum[d] += durationS * u[d];
-      this.pieces.push({ startSample: seg.startSample, endSample: seg.endSample, durationS, unit: u, label: c.name });
-      if (this.pieces.length > this.cfg.max_offline_items) this.pieces.shift();
-      out.push({ ...seg, speaker: c.name, speakerConfidence: Math.max(0, Math.min(1, bs)), embedding: raw, timingsMs: { ...(seg.timingsMs ?? {}), diarize: performance.now() - t0 } });
+      if (cuts.length > 0) this.o.logger.debug({ startSample: seg.startSample, pieces: cuts.length + 1 }, 'diarization.split');
     }
     return out;
+  }
+
+  /** Live label of one piece; `exclude` is the centroid of the piece before a change point in the same segment. */
+  private label(u: Float64Array, durationS: number, startSample: number, exclude: number): { name: string; similarity: number; index: number } {
+    let best = -1;
+    let bs = -Infinity;
+    this.centroids.forEach((c, i) => {
+      if (i === exclude) return;
+      const s = dot(u, unitOf(c.sum));
+      if (s > bs) {
+        bs = s;
+        best = i;
+      }
+    });
+    const maxSpk = this.o.knownSpeakers ?? this.cfg.max_speakers;
+    const short = durationS * 1000 < this.cfg.min_segment_ms && exclude < 0;
+    if (best < 0 && exclude >= 0 && this.centroids.length >= maxSpk) {
+      best = exclude;
+      bs = dot(u, unitOf(this.centroids[exclude].sum));
+    } else if (best < 0 || (!short && bs < this.cfg.neural_threshold && this.centroids.length < maxSpk)) {
+      this.centroids.push({ sum: new Float64Array(u.length), name: this.nameFor(u) ?? `unknown-${++this.unknownCount}` });
+      best = this.centroids.length - 1;
+      bs = 1;
+    }
+    const c = this.centroids[best];
+    if (!short) for (let d = 0; d < u.length; d++) c.sum[d] += durationS * u[d];
+    this.pieces.push({ startSample, endSample: startSample + Math.round(durationS * SR), durationS, unit: u, label: c.name });
+    if (this.pieces.length > this.cfg.max_offline_items) this.pieces.shift();
+    return { name: c.name, similarity: bs, index: best };
+  }
+
+  /** Change points (sample offsets) inside one segment; none for segments shorter than twice min_segment_ms. */
+  private async cuts(samples: Float32Array): Promise<number[]> {
+    const minSamples = Math.round((this.cfg.min_segment_ms / 1000) * SR);
+    if (samples.length < 2 * minSamples) return [];
+    if (this.seg) {
+      const W = this.seg.windowSamples;
+      const g = { shift: this.seg.receptiveFieldShift, size: this.seg.receptiveFieldSize };
+      const cuts: number[] = [];
+      for (let off = 0; off < samples.length; off += W) {
+        const chunk = samples.subarray(off, off + W);
+        const { frames, active } = await this.o.host.call<{ frames: number; active: Uint8Array }>(SEG_ID, 'activity', [chunk]);
+        // frames past the end of a short (zero-padded) last chunk are not audio
+        const used = Math.min(frames, Math.max(0, Math.floor((chunk.length - g.size) / g.shift) + 1));
+        for (const t of activityCuts(active, used, this.seg.numSpeakers, g, minSamples, chunk.length)) {
+          const at = off + t;
+          if (samples.length - at >= minSamples && (cuts.length === 0 || at - cuts[cuts.length - 1] >= minSamples)) cuts.push(at);
+        }
+      }
+      return cuts;
+    }
+    const W = Math.round((this.cfg.window_ms / 1000) * SR);
+    const step = Math.round((Math.max(this.cfg.hop_ms, this.cfg.window_ms / 4) / 1000) * SR);
+    if (samples.length < 2 * W) return [];
+    const units: Float64Array[] = [];
+    for (let s = 0; s + W <= samples.length; s += step) units.push(unitOf(await this.o.host.call<Float32Array>(ENGINE_ID, 'embed', [samples.subarray(s, s + W)])));
+    return similarityCuts(units, step, W, this.cfg.neural_threshold, minSamples, samples.length);
   }
 
   async endSession(_ctx: StageContext): Promise<SegmentRevision[]> {
@@ -144,5 +214,6 @@ export class NeuralDiarizationStage implements SegmentStage {
 
   async close(): Promise<void> {
     await this.o.host.unload(ENGINE_ID);
+    if (this.seg) await this.o.host.unload(SEG_ID);
   }
 }

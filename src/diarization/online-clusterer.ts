@@ -35,17 +35,23 @@ export class OnlineClusterer {
   private lastId = -1;
   constructor(private readonly o: OnlineOptions) {}
 
-  assign(vec: ArrayLike<number>, durationS: number): OnlineDecision {
+  /**
+   * `exclude`: a speaker the piece cannot be (the one before a change point inside the
+   * same segment); the piece then joins another speaker or creates one, and only joins
+   * the excluded one when no other is possible (maxSpeakers reached and none other exists).
+   */
+  assign(vec: ArrayLike<number>, durationS: number, exclude = -1): OnlineDecision {
     let best = -1;
     let bestD = Infinity;
     for (const s of this.speakers) {
+      if (s.id === exclude) continue;
       const d = scaledDistance(vec, s.centroid);
       if (d < bestD) {
         bestD = d;
         best = s.id;
       }
     }
-    const short = durationS < this.o.minNewSpeakerS;
+    const short = durationS < this.o.minNewSpeakerS && exclude < 0;
     if (short && this.lastId >= 0 && best !== this.lastId) {
       const prev = this.speakers[this.lastId];
       const dPrev = scaledDistance(vec, prev.centroid);
@@ -55,6 +61,10 @@ export class OnlineClusterer {
       }
     }
     let created = false;
+    if (best < 0 && exclude >= 0 && this.speakers.length >= this.o.maxSpeakers) {
+      best = exclude;
+      bestD = scaledDistance(vec, this.speakers[exclude].centroid);
+    }
     if (best < 0 || (!short && bestD >= this.o.threshold && this.speakers.length < this.o.maxSpeakers)) {
       best = this.speakers.length;
       this.speakers.push({ id: best, centroid: new Float64Array(vec.length), weightS: 0, totalS: 0 });

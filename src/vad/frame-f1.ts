@@ -4,6 +4,7 @@
  * turns), both rasterised on a fixed frame grid (10 ms by default). A frame counts as
  * speech when its centre lies inside an interval. Pure.
  */
+import type { Turn } from '../diarization/rttm.js';
 export interface Interval {
   /** Seconds. */
   start: number;
@@ -53,20 +54,7 @@ export function frameF1(ref: readonly Interval[], hyp: readonly Interval[], dura
   return { precision, recall, f1, frames: r.length, truePositive: tp, falsePositive: fp, falseNegative: fn };
 }
 
-/** Parse RTTM `SPEAKER` lines into intervals (seconds); malformed lines throw with the line number. */
-export function parseRttm(text: string): (Interval & { speaker: string })[] {
-  const out: (Interval & { speaker: string })[] = [];
-  text.split('\n').forEach((line, i) => {
-    const t = line.trim();
-    if (t === '' || t.startsWith('#')) return;
-    const f = t.split(/\s+/);
-    if (f[0] !== 'SPEAKER') return;
-    const start = Number(f[3]);
-    const dur = Number(f[4]);
-    if (f.length < 8 || !Number.isFinite(start) || !Number.isFinite(dur) || dur < 0 || start < 0) {
-      throw new RangeError(`RTTM line ${i + 1} is malformed: ${t}`);
-    }
-    out.push({ start, end: start + dur, speaker: f[7] });
-  });
-  return out;
+/** Reference speech intervals (seconds) of RTTM turns; parse the file with `parseRttm` from diarization/rttm.ts. */
+export function turnIntervals(turns: readonly Turn[]): (Interval & { speaker: string })[] {
+  return turns.map((t) => ({ start: t.startS, end: t.startS + t.durationS, speaker: t.speaker }));
 }

@@ -9,7 +9,7 @@ export const DiarizationSection = Type.Object(
       description: 'Speaker embedding engine: builtin (cepstral statistics, no model needed), neural (speaker-embedding ONNX model in the inference child), none (no speaker labels).',
     }),
     embedding_model: Type.String({ default: '', description: 'Neural engine: speaker-embedding ONNX file (sherpa-onnx export: 3D-Speaker, WeSpeaker, NeMo). Empty: none installed.' }),
-    segmentation_model: Type.String({ default: '', description: 'Neural engine: pyannote segmentation 3.0 ONNX export for change points and overlap. Empty: sliding-window change detector.' }),
+    segmentation_model: Type.String({ default: '', description: 'Neural engine: pyannote segmentation 3.0 ONNX export (sherpa-onnx format) that finds speaker changes inside a segment. Empty: changes where the embeddings of adjacent window_ms windows fall below neural_threshold.' }),
     neural_threshold: Type.Number({
       default: 0.5, minimum: -1, maximum: 1,
       description: 'Neural engine: cosine similarity above which a segment joins a speaker (live) and clusters merge (session end).',
@@ -55,12 +55,16 @@ export const DiarizationSection = Type.Object(
     }),
     context_windows: Type.Integer({ default: 240, minimum: 0, maximum: 5000, description: 'Recent session windows clustered together with a new segment to find its change points (bounds the cost per segment).' }),
     refine_ms: Type.Integer({ default: 500, minimum: 0, maximum: 3000, description: 'clustering method: each cut moves to the strongest statistics change within this distance (0: no refinement).' }),
+    reseg_window_ms: Type.Integer({ default: 1000, minimum: 0, maximum: 5000, description: 'clustering method: when above 0, a segment holding several speakers is resegmented with windows this long scored against the speaker centroids (Viterbi), instead of cutting between window runs.' }),
+    reseg_hop_ms: Type.Integer({ default: 100, minimum: 10, maximum: 2000, description: 'Step between resegmentation windows.' }),
+    reseg_switch_penalty: Type.Number({ default: 1, minimum: 0, maximum: 100, description: 'Resegmentation: cost of a speaker switch, in units of cosine similarity per step.' }),
     change_context_ms: Type.Integer({ default: 1000, minimum: 300, maximum: 5000, description: 'Change-point detector context on each side of a candidate point.' }),
     change_step_ms: Type.Integer({ default: 100, minimum: 10, maximum: 2000, description: 'Step between candidate change points.' }),
-    offline_method: StringEnum(['agglomerative', 'spectral'] as const, {
+    offline_method: StringEnum(['agglomerative', 'spectral', 'bic'] as const, {
       default: 'agglomerative',
-      description: 'Session-end re-clustering method: agglomerative (average linkage, cosine) or spectral (eigengap chooses the count).',
+      description: 'Session-end re-clustering method: agglomerative (average linkage, cosine, offline_threshold), spectral (eigengap chooses the count) or bic (contiguous 2 s blocks merge while the Bayesian information criterion of full-covariance cepstral Gaussians prefers one voice; the count does not depend on a cosine threshold). With --speakers N, bic clusters like agglomerative.',
     }),
+    bic_lambda: Type.Number({ default: 2, minimum: 0.1, maximum: 10, description: 'offline_method bic: weight of the parameter penalty (higher merges more; 1 is the textbook value, 2 measured best on our real-voice mixes).' }),
     max_cluster_items: Type.Integer({
       default: 1500, minimum: 10, maximum: 20000,
       description: 'Most window embeddings clustered at once (the similarity matrix is this squared); beyond it an evenly spaced subset is clustered and the rest join the nearest cluster.',

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
-import { frameF1, parseRttm } from '../../../src/vad/frame-f1.js';
+import { computeDer } from '../../../src/diarization/der.js';
+import { parseRttm } from '../../../src/diarization/rttm.js';
+import { frameF1, turnIntervals } from '../../../src/vad/frame-f1.js';
 import { jsonLines, REPO, runCli } from '../../helpers/cli.js';
 import { evalDir } from '../../helpers/diarization-eval.js';
 import { MosquittoBroker } from '../../helpers/mosquitto.js';
@@ -36,9 +38,24 @@ test('acceptance: VAD segments of pyannote-sample score frame F1 >= 0.97 against
   const engines = summary.engines as Record<string, { engine: string; reason?: string }>;
   assert.equal(engines.asr.engine, 'none');
   assert.match(String(engines.asr.reason), /disabled/);
-  const ref = parseRttm(readFileSync(join(evalDir(), 'pyannote-sample', 'sample.rttm'), 'utf8'));
+  const ref = turnIntervals(parseRttm(readFileSync(join(evalDir(), 'pyannote-sample', 'sample.rttm'), 'utf8')));
   const score = frameF1(ref, segs.map((s) => ({ start: s.start as number, end: s.end as number })), 30);
   assert.ok(score.f1 >= 0.97, `frame F1 ${score.f1.toFixed(3)}`);
+});
+
+test('acceptance (diarization): transcribe --json --no-asr labels pyannote-sample with two speakers, DER <= 20% (<= 12% with 0.25 s collar)', async () => {
+  const r = await runCli(['transcribe', sample(), '--json', '--no-asr']);
+  assert.equal(r.code, 0, r.stderr);
+  const segs = jsonLines(r.stdout).filter((l) => l.type === 'segment');
+  assert.ok(segs.every((s) => typeof s.speaker === 'string' && /^unknown-\d+$/.test(s.speaker as string)), JSON.stringify(segs));
+  const hyp = segs.map((s) => ({ file: 'sample', startS: s.start as number, durationS: (s.end as number) - (s.start as number), speaker: s.speaker as string }));
+  const ref = parseRttm(readFileSync(join(evalDir(), 'pyannote-sample', 'sample.rttm'), 'utf8'));
+  const d0 = computeDer(ref, hyp);
+  const d25 = computeDer(ref, hyp, { collarS: 0.25 });
+  const msg = `DER ${(100 * d0.der).toFixed(2)}% / ${(100 * d25.der).toFixed(2)}% with collar, ${d0.hypSpeakers} speakers`;
+  assert.equal(d0.hypSpeakers, 2, msg);
+  assert.ok(d0.der <= 0.2, msg);
+  assert.ok(d25.der <= 0.12, msg);
 });
 
 const badInputs: Array<[string, Buffer]> = [

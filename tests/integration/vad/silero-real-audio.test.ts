@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { pino } from 'pino';
 import { FRAME_SAMPLES, type AudioFrame } from '../../../src/audio/types.js';
 import { defaultConfig } from '../../../src/config/load.js';
-import { frameF1, parseRttm } from '../../../src/vad/frame-f1.js';
+import { parseRttm } from '../../../src/diarization/rttm.js';
+import { frameF1, turnIntervals } from '../../../src/vad/frame-f1.js';
 import { Vad, type VadEvent } from '../../../src/vad/vad.js';
 import { evalDir, installedVad, readPcm16Mono } from '../../helpers/vad-env.js';
 import { vadHost } from '../../helpers/vad-host.js';
@@ -20,7 +21,7 @@ test('real Silero v6.2 in the inference child: frame F1 ≥ 0.97 on pyannote-sam
   const dir = join(evalDir(), 'pyannote-sample');
   const wav = readPcm16Mono(join(dir, 'sample.wav'));
   assert.equal(wav.sampleRateHz, 16000);
-  const ref = parseRttm(readFileSync(join(dir, 'sample.rttm'), 'utf8'));
+  const ref = turnIntervals(parseRttm(readFileSync(join(dir, 'sample.rttm'), 'utf8')));
   const bundle = await installedVad('silero-vad-v6.2');
   const records: { msg: string; startSample?: number }[] = [];
   const logger = pino({ level: 'debug' }, { write: (l: string) => records.push(JSON.parse(l)) });

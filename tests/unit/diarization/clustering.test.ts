@@ -119,3 +119,19 @@ test('pitch track finds 200 Hz in a harmonic tone and nothing in silence', () =>
   for (const v of voiced) assert.ok(Math.abs(2 ** v - 200) < 8, `${2 ** v} Hz`);
   assert.ok(Array.from(pitchTrack(new Float32Array(sr), 160, 90)).every((v) => Number.isNaN(v)));
 });
+
+test('online clusterer: the piece after a change point never takes the speaker before it', () => {
+  const oc = new OnlineClusterer({ threshold: 1, maxSpeakers: 3, minNewSpeakerS: 1 });
+  const a = [0, 0, 0, 0];
+  assert.equal(oc.assign(a, 2).id, 0);
+  // close to speaker 0, but excluded: a new speaker is created (even for a short piece)
+  const next = oc.assign([0.2, 0, 0, 0], 0.6, 0);
+  assert.equal(next.id, 1);
+  assert.equal(next.created, true);
+  // with two speakers, excluding 1 sends a piece near 1 to the other existing speaker when it is within the threshold
+  assert.equal(oc.assign([0.3, 0, 0, 0], 2, 1).id, 0);
+  // capped at maxSpeakers with no other candidate: the excluded one is the only option left
+  const capped = new OnlineClusterer({ threshold: 1, maxSpeakers: 1, minNewSpeakerS: 1 });
+  capped.assign(a, 2);
+  assert.equal(capped.assign(a, 2, 0).id, 0);
+});
