@@ -10,7 +10,9 @@ test('runs each slot once, counts overlaps of a slow job, accepts jobs after sta
   const s = new JobScheduler();
   const slots: number[] = [];
   s.registerJob('fast', '* * * * * *', (c) => { slots.push(c.slotWallMs); });
-  s.registerJob('slow', '* * * * * *', () => sleep(2500));
+  s.registerJob('slow', '* * * * * *', async () => {
+    await sleep(2500);
+  });
   s.start();
   let late = 0;
   s.registerJob('late', '* * * * * *', () => { late++; });
