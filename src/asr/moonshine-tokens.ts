@@ -4,8 +4,8 @@
  * `<base64 bytes> <id>` (v2). A file whose every token is valid base64 is read as the
  * latter. Text is the concatenation of the pieces, ▁ → space, trimmed.
  */
-import { readFileSync } from 'node:fs';
-import { ModelLoadError, ModelMissingError } from '../util/errors.js';
+import { readModelText } from '../models/read-model-text.js';
+import { ModelLoadError } from '../util/errors.js';
 
 export class MoonshineTokens {
   private constructor(private readonly bytes: Map<number, Buffer>, readonly layout: 'piece' | 'base64') {}
@@ -46,13 +46,6 @@ export class MoonshineTokens {
   }
 
   static load(file: string): MoonshineTokens {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ModelMissingError(file);
-      throw new ModelLoadError(file, (e as Error).message, { cause: e });
-    }
-    return MoonshineTokens.parse(text, file);
+    return MoonshineTokens.parse(readModelText(file), file);
   }
 }

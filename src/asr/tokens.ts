@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { ModelLoadError, ModelMissingError } from '../util/errors.js';
+import { readModelText } from '../models/read-model-text.js';
+import { ModelLoadError } from '../util/errors.js';
 
 /**
  * sherpa-onnx `tokens.txt`: one `<symbol> <id>` per line. The id is the last whitespace-separated
@@ -46,11 +46,5 @@ export function parseTokens(text: string, file = 'tokens.txt'): SymbolTable {
 }
 
 export function readTokens(file: string): SymbolTable {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ModelMissingError(file, { cause: e });
-  }
-  return parseTokens(text, file);
+  return parseTokens(readModelText(file), file);
 }

@@ -3,8 +3,8 @@
  * per token, `<base64 of the token's bytes> <id>`. Special tokens (sot, eot, languages,
  * timestamps) are absent and decode to nothing, as in sherpa-onnx.
  */
-import { readFileSync } from 'node:fs';
-import { ModelLoadError, ModelMissingError } from '../util/errors.js';
+import { readModelText } from '../models/read-model-text.js';
+import { ModelLoadError } from '../util/errors.js';
 
 export class TokenTable {
   private constructor(private readonly bytes: Map<number, Buffer>) {}
@@ -50,13 +50,6 @@ export class TokenTable {
   }
 
   static load(file: string): TokenTable {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ModelMissingError(file);
-      throw new ModelLoadError(file, (e as Error).message, { cause: e });
-    }
-    return TokenTable.parse(text, file);
+    return TokenTable.parse(readModelText(file), file);
   }
 }

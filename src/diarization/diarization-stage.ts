@@ -3,7 +3,6 @@ import type { DiarizationSection } from '../config/sections/diarization.js';
 import type { PipelineSegment, SegmentRevision, SegmentStage, StageContext } from '../pipeline/types.js';
 import type { Logger } from '../util/logger.js';
 import { BuiltinEmbedder, scaledDistance } from './builtin-embedder.js';
-import { frameStats } from './bic.js';
 import { detectChangePoints } from './change-points.js';
 import { absorbShortRuns, resegmentCuts, toRuns } from './resegment.js';
 import type { CepstralFrames } from './features.js';
@@ -31,8 +30,6 @@ export interface BuiltinStageOptions {
 }
 
 const SR = 16000;
-/** ΔBIC statistics use frames within 15 dB (natural-log power) of a piece's loudest: voiced speech, not pauses or breath. */
-const BIC_ENERGY_FLOOR = 3.45;
 
 /**
  * Diarization with the built-in embedding. `process` splits each segment at
@@ -48,7 +45,6 @@ export class BuiltinDiarizationStage implements SegmentStage {
   private pieces: Piece[] = [];
   private unknownCount = 0;
   private windowCount = 0;
-  private groupSeq = 0;
   private readonly voiceprints: readonly Voiceprint[];
 
   constructor(private readonly cfg: DiarizationConfig, private readonly opts: BuiltinStageOptions) {
@@ -139,13 +135,12 @@ export class BuiltinDiarizationStage implements SegmentStage {
     if (c.frames <= win + hop) return [];
     const starts: number[] = [];
     for (let s = 0; s + win <= c.frames; s += hop) starts.push(s);
-    const cur = this.itemsAt(c, starts, win, 0, c.frames, fps, starts.map(() => hop / fps), false);
+    const cur = this.itemsAt(c, starts, win, fps, starts.map(() => hop / fps));
     const ctx: OfflineItem[] = [];
     for (let i = this.pieces.length - 1; i >= 0 && ctx.length < this.cfg.context_windows; i--) ctx.push(...this.pieces[i].windows);
     const items = [...ctx, ...cur];
     const all = reclusterOffline(items, {
-      method: this.cfg.offline_method === 'bic' ? 'agglomerative' : this.cfg.offline_method,
-      threshold: this.cfg.offline_threshold, maxSpeakers: this.cfg.max_speakers,
+      method: this.cfg.offline_method, threshold: this.cfg.offline_threshold, maxSpeakers: this.cfg.max_speakers,
       numSpeakers: this.opts.knownSpeakers, minItemS: 0, maxCore: this.cfg.max_cluster_items,
       minClusterS: this.cfg.min_speaker_ms / 1000, minClusterFraction: this.cfg.min_speaker_fraction,
     });
@@ -189,7 +184,7 @@ export class BuiltinDiarizationStage implements SegmentStage {
   private windows(c: CepstralFrames, a: number, b: number, fps: number): OfflineItem[] {
     const win = Math.round((this.cfg.window_ms / 1000) * fps);
     const hop = Math.max(1, Math.round((this.cfg.hop_ms / 1000) * fps));
-    if (b - a <= win) return this.itemsAt(c, [a], b - a, a, b, fps, [(b - a) / fps]);
+    if (b - a <= win) return this.itemsAt(c, [a], b - a, fps, [(b - a) / fps]);
     const starts: number[] = [];
     let s = a;
     for (; s + win <= b; s += hop) starts.push(s);
@@ -198,30 +193,12 @@ export class BuiltinDiarizationStage implements SegmentStage {
       starts.push(b - win);
       weights.push((b - (s - hop + win)) / fps);
     }
-    return this.itemsAt(c, starts, win, a, b, fps, weights);
+    return this.itemsAt(c, starts, win, fps, weights);
   }
 
-  /**
-   * Window items at `starts` (each `win` frames long) inside frames [a, b). Each carries
-   * the frame statistics of the frames nearest its centre (the first and last windows
-   * also own the edges), so the items of a piece partition its frames for the ΔBIC merge.
-   */
-  private itemsAt(c: CepstralFrames, starts: readonly number[], win: number, a: number, b: number, fps: number, weights: readonly number[],
-    withStats = this.cfg.offline_method === 'bic'): OfflineItem[] {
-    let maxE = -Infinity;
-    if (withStats) for (let f = a; f < b; f++) if (c.logEnergy[f] > maxE) maxE = c.logEnergy[f];
-    const floor = maxE - BIC_ENERGY_FLOOR;
-    const centre = starts.map((st) => st + win / 2);
-    const group = ++this.groupSeq;
-    return starts.map((st, k) => ({
-      group,
-      raw: this.emb.pool(c, st, st + win),
-      durationS: weights[k],
-      spanS: win / fps,
-      stats: withStats
-        ? frameStats(c, k === 0 ? a : Math.round((centre[k - 1] + centre[k]) / 2), k + 1 === starts.length ? b : Math.round((centre[k] + centre[k + 1]) / 2), floor)
-        : undefined,
-    }));
+  /** Window items at `starts` (each `win` frames long), weighted by the time each stands for. */
+  private itemsAt(c: CepstralFrames, starts: readonly number[], win: number, fps: number, weights: readonly number[]): OfflineItem[] {
+    return starts.map((st, k) => ({ raw: this.emb.pool(c, st, st + win), durationS: weights[k], spanS: win / fps }));
   }
 
   private onlineLabel(id: number): string {
@@ -262,7 +239,6 @@ export class BuiltinDiarizationStage implements SegmentStage {
       numSpeakers: this.opts.knownSpeakers,
       minItemS: this.cfg.min_segment_ms / 1000,
       maxCore: this.cfg.max_cluster_items,
-      bicLambda: this.cfg.bic_lambda,
       minClusterS: this.cfg.min_speaker_ms / 1000,
       minClusterFraction: this.cfg.min_speaker_fraction,
     });

@@ -1,5 +1,4 @@
 import { scaledDistance } from './builtin-embedder.js';
-import { addStats, bicMerge } from './bic.js';
 import { agglomerative, dot, refineKMeans, relabel } from './clustering.js';
 import { spectral } from './spectral.js';
 
@@ -9,14 +8,10 @@ export interface OfflineItem {
   durationS: number;
   /** Length of audio the embedding was computed on (defaults to durationS). */
   spanS?: number;
-  /** Frame statistics this item owns (bic.ts layout) for ΔBIC clustering; the items of a piece partition its frames. */
-  stats?: Float64Array;
-  /** Items of one piece (contiguous audio) share a group. */
-  group?: number;
 }
 
 export interface OfflineOptions {
-  method: 'agglomerative' | 'spectral' | 'bic';
+  method: 'agglomerative' | 'spectral';
   threshold: number;
   maxSpeakers: number;
   numSpeakers?: number;
@@ -27,12 +22,6 @@ export interface OfflineOptions {
   minClusterFraction?: number;
   /** Cluster at most this many items (evenly spaced subset); the rest join the nearest cluster. */
   maxCore?: number;
-  /** method bic: ΔBIC penalty weight. */
-  bicLambda?: number;
-  /** Items per ΔBIC block (default 8: 2 s of 250 ms hops). */
-  bicBlockItems?: number;
-  /** Most ΔBIC blocks (larger blocks beyond; bounds the cost). */
-  bicMaxBlocks?: number;
 }
 
 export interface EmbeddingSpace {
@@ -79,54 +68,15 @@ export function reclusterOffline(items: readonly OfflineItem[], o: OfflineOption
   }
   const vecs = core.map((i) => unit[i]);
   const w = core.map((i) => weights[i]);
-  let out: number[];
-  if (o.method === 'bic' && o.numSpeakers === undefined) {
-    if (!items.every((i) => i.stats)) throw new Error('offline method bic needs frame statistics on every item');
-    out = bicBlocks(items, o);
+  let labels: number[];
+  if (o.method === 'spectral' && vecs.length >= 3 && vecs.length <= 400) {
+    labels = spectral(vecs, { numClusters: o.numSpeakers, maxClusters: o.maxSpeakers });
   } else {
-    let labels: number[];
-    if (o.method === 'spectral' && vecs.length >= 3 && vecs.length <= 400) {
-      labels = spectral(vecs, { numClusters: o.numSpeakers, maxClusters: o.maxSpeakers });
-    } else {
-      labels = agglomerative(vecs, { threshold: o.threshold, numClusters: o.numSpeakers, maxClusters: o.maxSpeakers, weights: w });
-    }
-    out = assignAll(unit, core, refineKMeans(vecs, labels, 5, w), weights);
+    labels = agglomerative(vecs, { threshold: o.threshold, numClusters: o.numSpeakers, maxClusters: o.maxSpeakers, weights: w });
   }
+  let out = assignAll(unit, core, refineKMeans(vecs, labels, 5, w), weights);
   if (o.numSpeakers === undefined) out = dissolveSmall(unit, out, weights, o.minClusterS ?? 0, o.minClusterFraction ?? 0);
   return out;
-}
-
-/**
- * ΔBIC clustering: consecutive items of one piece form blocks (bicBlockItems, more per
- * block when there would be over bicMaxBlocks), each block a full-covariance Gaussian of
- * its frames; blocks merge while ΔBIC < 0. Returns a label per item (its block's cluster).
- */
-function bicBlocks(items: readonly OfflineItem[], o: OfflineOptions): number[] {
-  const per = Math.max(o.bicBlockItems ?? 8, Math.ceil(items.length / (o.bicMaxBlocks ?? 600)));
-  const blockOf = new Array<number>(items.length);
-  const blocks: Float64Array[] = [];
-  let inBlock = 0;
-  for (let i = 0; i < items.length; i++) {
-    const newGroup = i === 0 || items[i].group === undefined || items[i].group !== items[i - 1].group;
-    // a block is full after `per` items unless fewer than per/2 of its piece would be left over
-    const full = inBlock >= per && groupRest(items, i) >= per / 2;
-    if (newGroup || full) {
-      blocks.push(new Float64Array(items[i].stats!.length));
-      inBlock = 0;
-    }
-    inBlock++;
-    blockOf[i] = blocks.length - 1;
-    addStats(blocks[blocks.length - 1], items[i].stats!);
-  }
-  const labels = bicMerge(blocks, dimsOfStats(blocks[0].length), { lambda: o.bicLambda!, maxClusters: o.maxSpeakers });
-  return blockOf.map((b) => labels[b]);
-}
-
-/** Items left in i's group from i on. */
-function groupRest(items: readonly OfflineItem[], i: number): number {
-  let k = i;
-  while (k < items.length && items[k].group === items[i].group) k++;
-  return k - i;
 }
 
 /** Labels for all items: the clustered core keeps its labels, the rest join the nearest cluster centroid. */
@@ -148,11 +98,6 @@ function assignAll(unit: readonly Float64Array[], core: readonly number[], label
     out[i] = best;
   }
   return out;
-}
-
-/** D from the length 1 + D + D(D+1)/2 of a stats vector. */
-function dimsOfStats(len: number): number {
-  return Math.round((-3 + Math.sqrt(9 + 8 * (len - 1))) / 2);
 }
 
 /** Dissolve clusters with too little speech: their items join the nearest remaining cluster centroid. */

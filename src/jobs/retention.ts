@@ -5,8 +5,9 @@
  * Ages are measured against ClockGuard's trusted clock, so a wall-clock jump cannot make
  * recent data look old. The backlog spool is never touched here.
  */
-import { readdirSync, statSync, unlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { unlinkSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { listFiles } from '../platform/list-files.js';
 import type { DiskBudget } from '../storage/disk-budget.js';
 import type { Logger } from '../util/logger.js';
 import type { ClockGuard } from './clock-guard.js';
@@ -66,22 +67,14 @@ export function runRetention(o: RetentionOptions): RetentionReport {
 }
 
 function deleteFilesOlderThan(dir: string, protect: string[], cutoffMs: number): string[] {
-  if (protect.includes(dir)) return [];
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
   const out: string[] = [];
-  for (const n of names) {
-    const p = join(dir, n);
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (!st) continue;
-    if (st.isDirectory()) out.push(...deleteFilesOlderThan(p, protect, cutoffMs));
-    else if (st.isFile() && st.mtimeMs < cutoffMs) {
-      unlinkSync(p);
-      out.push(p);
+  for (const f of listFiles(dir, protect)) {
+    if (f.mtimeMs >= cutoffMs) continue;
+    try {
+      unlinkSync(f.path);
+      out.push(f.path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
   }
   return out;

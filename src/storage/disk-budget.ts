@@ -9,8 +9,9 @@
  *     space is above `reserve + resume margin` (hysteresis).
  * Free space comes from statfs(2) on the data directory (exact, no child process).
  */
-import { readdirSync, statfsSync, statSync, unlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { statfsSync, unlinkSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { listFiles } from '../platform/list-files.js';
 import type { Logger } from '../util/logger.js';
 
 const MB = 1024 * 1024;
@@ -114,31 +115,6 @@ export class DiskBudget {
     }
     return { deletedFiles: deleted.length, freedMb: freed / MB };
   }
-}
-
-interface FileEntry { path: string; size: number; mtimeMs: number }
-
-function listFiles(dir: string, protect: string[]): FileEntry[] {
-  if (protect.includes(dir)) return [];
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const out: FileEntry[] = [];
-  for (const n of names) {
-    const p = join(dir, n);
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      continue;
-    }
-    if (st.isDirectory()) out.push(...listFiles(p, protect));
-    else if (st.isFile()) out.push({ path: p, size: st.size, mtimeMs: st.mtimeMs });
-  }
-  return out;
 }
 
 const round = (v: number): number => Math.round(v * 10) / 10;

@@ -60,11 +60,10 @@ export const DiarizationSection = Type.Object(
     reseg_switch_penalty: Type.Number({ default: 1, minimum: 0, maximum: 100, description: 'Resegmentation: cost of a speaker switch, in units of cosine similarity per step.' }),
     change_context_ms: Type.Integer({ default: 1000, minimum: 300, maximum: 5000, description: 'Change-point detector context on each side of a candidate point.' }),
     change_step_ms: Type.Integer({ default: 100, minimum: 10, maximum: 2000, description: 'Step between candidate change points.' }),
-    offline_method: StringEnum(['agglomerative', 'spectral', 'bic'] as const, {
+    offline_method: StringEnum(['agglomerative', 'spectral'] as const, {
       default: 'agglomerative',
-      description: 'Session-end re-clustering method: agglomerative (average linkage, cosine, offline_threshold), spectral (eigengap chooses the count) or bic (contiguous 2 s blocks merge while the Bayesian information criterion of full-covariance cepstral Gaussians prefers one voice; the count does not depend on a cosine threshold). With --speakers N, bic clusters like agglomerative.',
+      description: 'Session-end re-clustering method: agglomerative (average linkage, cosine) or spectral (eigengap chooses the count).',
     }),
-    bic_lambda: Type.Number({ default: 2, minimum: 0.1, maximum: 10, description: 'offline_method bic: weight of the parameter penalty (higher merges more; 1 is the textbook value, 2 measured best on our real-voice mixes).' }),
     max_cluster_items: Type.Integer({
       default: 1500, minimum: 10, maximum: 20000,
       description: 'Most window embeddings clustered at once (the similarity matrix is this squared); beyond it an evenly spaced subset is clustered and the rest join the nearest cluster.',
