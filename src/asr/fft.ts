@@ -1,7 +1,7 @@
 /**
  * Mixed-radix complex FFT (radices 4, 2, 3, 5) in float64, for the Whisper log-mel front
- * end (n_fft = 400 = 4·4·5·5) and the noise guards (512). Recursive decimation in time
- * with precomputed twiddles; no allocation per transform.
+ * end (n_fft = 400 = 4·4·5·5); power-of-two sizes use frontend/real-fft.ts. Recursive
+ * decimation in time with precomputed twiddles; no allocation per transform.
  */
 
 export class Fft {

@@ -10,7 +10,7 @@ import { deflateSync } from 'node:zlib';
 import type { DeepReadonly } from '../config/schema.js';
 import type { AsrConfig } from '../config/sections/asr.js';
 import type { Logger } from '../util/logger.js';
-import { Fft } from './fft.js';
+import { RealFft } from '../frontend/real-fft.js';
 import type { OfflineRecognizer, RecognitionResult } from './recognizer.js';
 
 export type GuardOptions = DeepReadonly<AsrConfig['guards']>;
@@ -31,7 +31,7 @@ export function rmsDbfs(samples: Float32Array): number {
   return 10 * Math.log10(s / samples.length);
 }
 
-let fft512: Fft | undefined;
+let fft512: RealFft | undefined;
 let hann512: Float64Array | undefined;
 
 /**
@@ -40,7 +40,7 @@ let hann512: Float64Array | undefined;
  * pink noise, below 0.1 for speech even with moderate background noise.
  */
 export function spectralFlatness(samples: Float32Array): number {
-  fft512 ??= new Fft(FRAME);
+  fft512 ??= new RealFft(FRAME);
   hann512 ??= Float64Array.from({ length: FRAME }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FRAME));
   const lo = Math.round(100 / (SAMPLE_RATE_HZ / FRAME));
   const hi = Math.round(7000 / (SAMPLE_RATE_HZ / FRAME));

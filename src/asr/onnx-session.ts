@@ -1,11 +1,11 @@
 /**
  * onnxruntime session creation for the ASR engines (inference child only): the house
- * options (intra-op threads from the load context, one inter-op thread, sequential, no
- * spinning), typed errors for missing/unloadable files, and I/O name checks against the
+ * options (inference/ort-options.ts), typed errors for missing/unloadable files, and I/O name checks against the
  * export the runner was written for.
  */
 import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
+import { sessionOptions } from '../inference/ort-options.js';
 import { ModelLoadError, ModelMissingError } from '../util/errors.js';
 
 export { ort };
@@ -13,13 +13,7 @@ export { ort };
 export async function createSession(file: string, threads: number): Promise<ort.InferenceSession> {
   if (!existsSync(file)) throw new ModelMissingError(file);
   try {
-    return await ort.InferenceSession.create(file, {
-      intraOpNumThreads: Math.max(1, threads),
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    });
+    return await ort.InferenceSession.create(file, sessionOptions(threads));
   } catch (e) {
     throw new ModelLoadError(file, (e as Error).message, { cause: e });
   }

@@ -23,7 +23,7 @@ import { FrameQueue, framesForMs } from './frame-queue.js';
 import { Framer } from './framer.js';
 import { spawnArecord, type RecorderProcess, type RecorderSpawner } from './recorder.js';
 import { StreamingResampler } from './resampler.js';
-import { restartDelayMs } from './restart-backoff.js';
+import { backoffDelayMs } from '../util/backoff.js';
 import { S16Decoder } from './s16-decoder.js';
 import { SAMPLE_RATE_HZ, type AudioFrame, type AudioGap, type AudioSource, type AudioSourceStats } from './types.js';
 
@@ -229,7 +229,7 @@ export class AlsaSource implements AudioSource {
     if (this.lastDataMs !== undefined) this.gapPending = true;
     this.attempt++;
     this.counters.restarts++;
-    const delayMs = restartDelayMs(this.attempt, this.cfg.restart_backoff_initial_ms, this.cfg.restart_backoff_max_ms, this.random);
+    const delayMs = backoffDelayMs(this.attempt, this.cfg.restart_backoff_initial_ms, this.cfg.restart_backoff_max_ms, this.random);
     this.log.warn({ reason, stderr: stderr || undefined, attempt: this.attempt, delayMs }, 'audio.capture_restart');
     this.restartTimer = setTimeout(() => this.startProcess(), delayMs);
   }

@@ -1,4 +1,4 @@
-import { fft } from './fft.js';
+import { RealFft } from '../frontend/real-fft.js';
 
 export interface CepstralOptions {
   sampleRateHz?: number;
@@ -86,35 +86,30 @@ export function cepstra(samples: Float32Array, opts: CepstralOptions = {}): Ceps
   const frames = samples.length < frameLen ? 0 : 1 + Math.floor((samples.length - frameLen) / hop);
   const mfcc = new Float32Array(frames * o.ceps);
   const logEnergy = new Float32Array(frames);
-  const re = new Float64Array(o.fftSize);
-  const im = new Float64Array(o.fftSize);
+  const fft = new RealFft(o.fftSize);
+  const frame = new Float64Array(frameLen);
+  const power = new Float64Array(o.fftSize / 2 + 1);
   const mel = new Float64Array(o.melBins);
   for (let f = 0; f < frames; f++) {
     const off = f * hop;
     let mean = 0;
     for (let i = 0; i < frameLen; i++) mean += samples[off + i];
     mean /= frameLen;
-    re.fill(0);
-    im.fill(0);
     let energy = 0;
     let prev = off > 0 ? samples[off - 1] - mean : 0;
     for (let i = 0; i < frameLen; i++) {
       const x = samples[off + i] - mean;
       energy += x * x;
-      re[i] = (x - 0.97 * prev) * b.window[i];
+      frame[i] = (x - 0.97 * prev) * b.window[i];
       prev = x;
     }
     logEnergy[f] = Math.log(Math.max(energy / frameLen, 1e-10));
-    fft(re, im);
+    fft.powerSpectrum(frame, power);
     for (let m = 0; m < o.melBins; m++) {
       const w = b.weights[m];
       const s = b.start[m];
       let acc = 0;
-      for (let k = 0; k < w.length; k++) {
-        const r = re[s + k];
-        const ii = im[s + k];
-        acc += w[k] * (r * r + ii * ii);
-      }
+      for (let k = 0; k < w.length; k++) acc += w[k] * power[s + k];
       mel[m] = Math.log(Math.max(acc, 1e-10));
     }
     for (let c = 0; c < o.ceps; c++) {

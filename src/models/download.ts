@@ -12,7 +12,7 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { dirname } from 'node:path';
-import { fsyncDir } from '../platform/atomic-file.js';
+import { commitPartFile } from '../platform/atomic-file.js';
 import { AppError, ModelIntegrityError } from '../util/errors.js';
 
 export interface DownloadProgress {
@@ -93,14 +93,7 @@ async function finish(url: string, dest: string, opts: DownloadOptions, resumed:
     await fsp.rm(part, { force: true });
     throw new ModelIntegrityError(dest, `downloaded from ${url}: ${problem}`, { hint: 'the source serves a different file; try another source or report it' });
   }
-  const fh = await fsp.open(part, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsp.rename(part, dest);
-  fsyncDir(dirname(dest));
+  await commitPartFile(part, dest);
   return { size, sha256, resumed };
 }
 

@@ -9,7 +9,7 @@ import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { FrozenConfig } from '../config/schema.js';
-import { fsyncDir } from '../platform/atomic-file.js';
+import { commitPartFile } from '../platform/atomic-file.js';
 import { AppError, ModelIntegrityError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { downloadFile, type DownloadProgress } from './download.js';
@@ -163,13 +163,6 @@ async function installStaged(staged: string, dest: string, id: { size: number | 
   await fsp.mkdir(dirname(dest), { recursive: true });
   const part = `${dest}.part`;
   await fsp.copyFile(staged, part);
-  const fh = await fsp.open(part, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsp.rename(part, dest);
-  fsyncDir(dirname(dest));
+  await commitPartFile(part, dest);
   return got;
 }

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { EngineFactory } from '../inference/engine.js';
 import { AppError, ModelLoadError } from '../util/errors.js';
+import { sessionOptions } from '../inference/ort-options.js';
 
 const CHUNK = 512;
 const CONTEXT = 64;
@@ -29,10 +30,7 @@ export const createVadProbeEngine: EngineFactory = async (options, ctx) => {
   const sha = createHash('sha256').update(bytes).digest('hex');
   let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
   try {
-    session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: ctx.threads, interOpNumThreads: 1, executionMode: 'sequential',
-      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-    });
+    session = await ort.InferenceSession.create(bytes, sessionOptions(ctx.threads));
   } catch (e) {
     throw new ModelLoadError(modelPath, (e as Error).message);
   }

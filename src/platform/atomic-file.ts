@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, promises as fsp, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -45,4 +45,16 @@ export function fsyncDir(dir: string): void {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Make a fully written `part` file durable and move it over `dest`: fsync it, rename, fsync the directory. */
+export async function commitPartFile(part: string, dest: string): Promise<void> {
+  const fh = await fsp.open(part, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsp.rename(part, dest);
+  fsyncDir(dirname(dest));
 }

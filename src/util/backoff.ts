@@ -1,8 +1,14 @@
 /**
- * Jittered exponential backoff for reconnects ("equal jitter"): attempt n waits a random
- * time in [d/2, d] with d = min(max, min * 2^n), so a fleet of devices does not hammer a
- * broker that just came back all at the same instant.
+ * Jittered exponential backoff ("equal jitter"): attempt n (1-based) waits a random time in
+ * [d/2, d] with d = min(max, initial * 2^(n-1)), so a fleet of devices that lost power or a
+ * broker together does not retry in lock-step.
  */
+export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
+  const d = Math.min(maxMs, initialMs * 2 ** Math.max(0, Math.min(attempt - 1, 30)));
+  return Math.round(d / 2 + random() * (d / 2));
+}
+
+/** Stateful form of backoffDelayMs for reconnect loops. */
 export class Backoff {
   private attempt = 0;
 
@@ -10,9 +16,8 @@ export class Backoff {
 
   /** Delay before the next attempt, in ms; advances the attempt counter. */
   next(): number {
-    const d = Math.min(this.maxMs, this.minMs * 2 ** Math.min(this.attempt, 30));
     this.attempt++;
-    return Math.round(d / 2 + this.random() * (d / 2));
+    return backoffDelayMs(this.attempt, this.minMs, this.maxMs, this.random);
   }
 
   reset(): void {

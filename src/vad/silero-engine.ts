@@ -16,6 +16,7 @@ import type { EngineFactory, InferenceEngine } from '../inference/engine.js';
 import type { GoldenSpec } from '../models/manifest.js';
 import { ModelLoadError, ModelMissingError } from '../util/errors.js';
 import { checkGolden, goldenInput, type GoldenResult } from './golden.js';
+import { sessionOptions } from '../inference/ort-options.js';
 
 type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
@@ -38,17 +39,6 @@ export interface SileroInfo {
 
 let ortPromise: Promise<Ort> | undefined;
 const loadOrt = (): Promise<Ort> => (ortPromise ??= import('onnxruntime-node').then((m) => ((m as { default?: Ort }).default ?? m) as Ort));
-
-/** Session options required in parley: no thread spinning, sequential, threads from config. */
-export function sessionOptions(threads: number): import('onnxruntime-node').InferenceSession.SessionOptions {
-  return {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-  };
-}
 
 const has = (names: readonly string[], want: string[]): boolean => want.every((n) => names.includes(n));
 

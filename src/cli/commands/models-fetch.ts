@@ -1,9 +1,6 @@
-import { loadConfig } from '../../config/load.js';
 import { fetchBundle } from '../../models/fetch.js';
-import { loadConfiguredManifest } from '../../models/model-store.js';
-import { UsageError } from '../../util/errors.js';
-import { parseArgs } from '../args.js';
 import type { Command } from '../command.js';
+import { modelsCommandSetup } from './models-common.js';
 
 const command: Command = {
   name: 'models fetch',
@@ -24,11 +21,8 @@ const command: Command = {
     '  --config FILE   config file (models.dir, models.manifest, models.download_*)',
   ].join('\n'),
   async run(argv) {
-    const { flags, positionals } = parseArgs(argv, { config: 'string' });
-    const { config } = loadConfig(flags.config as string | undefined);
-    const manifest = loadConfiguredManifest(config);
-    for (const n of positionals) if (!manifest.bundles[n]) throw new UsageError(`no model bundle named ${n}`, { hint: `known: ${Object.keys(manifest.bundles).sort().join(', ')}` });
-    const names = positionals.length > 0 ? positionals : manifest.defaults;
+    const { config, manifest, names: given } = modelsCommandSetup(argv);
+    const names = given.length > 0 ? given : manifest.defaults;
     for (const name of names) {
       let last = '';
       const r = await fetchBundle(config, name, {

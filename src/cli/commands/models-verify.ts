@@ -1,8 +1,6 @@
-import { loadConfig } from '../../config/load.js';
-import { bundleStatus, loadConfiguredManifest } from '../../models/model-store.js';
-import { UsageError } from '../../util/errors.js';
-import { parseArgs } from '../args.js';
+import { bundleStatus } from '../../models/model-store.js';
 import type { Command } from '../command.js';
+import { modelsCommandSetup } from './models-common.js';
 
 const command: Command = {
   name: 'models verify',
@@ -18,10 +16,7 @@ const command: Command = {
     '  --config FILE   config file (models.dir, models.manifest)',
   ].join('\n'),
   async run(argv) {
-    const { flags, positionals } = parseArgs(argv, { config: 'string' });
-    const { config } = loadConfig(flags.config as string | undefined);
-    const manifest = loadConfiguredManifest(config);
-    for (const n of positionals) if (!manifest.bundles[n]) throw new UsageError(`no model bundle named ${n}`, { hint: `known: ${Object.keys(manifest.bundles).sort().join(', ')}` });
+    const { config, manifest, names: positionals } = modelsCommandSetup(argv);
     const statuses = [];
     const names = positionals.length > 0 ? positionals : Object.keys(manifest.bundles).sort();
     for (const name of names) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { restartDelayMs } from '../../../src/audio/restart-backoff.js';
+import { backoffDelayMs } from '../../../src/util/backoff.js';
 import { S16Decoder } from '../../../src/audio/s16-decoder.js';
 
 test('S16Decoder: one byte at a time equals one chunk; stereo is averaged', () => {
@@ -20,8 +20,8 @@ test('S16Decoder: one byte at a time equals one chunk; stereo is averaged', () =
   assert.throws(() => new S16Decoder(0), RangeError);
 });
 
-test('restartDelayMs: doubles per attempt, capped, equal jitter in [d/2, d]', () => {
-  assert.deepEqual([1, 2, 3, 4, 5].map((a) => restartDelayMs(a, 500, 4000, () => 1)), [500, 1000, 2000, 4000, 4000]);
-  assert.deepEqual([1, 2, 3].map((a) => restartDelayMs(a, 500, 4000, () => 0)), [250, 500, 1000]);
-  assert.equal(restartDelayMs(1000, 500, 30000, () => 1), 30000, 'huge attempt counts do not overflow');
+test('backoffDelayMs: doubles per attempt, capped, equal jitter in [d/2, d]', () => {
+  assert.deepEqual([1, 2, 3, 4, 5].map((a) => backoffDelayMs(a, 500, 4000, () => 1)), [500, 1000, 2000, 4000, 4000]);
+  assert.deepEqual([1, 2, 3].map((a) => backoffDelayMs(a, 500, 4000, () => 0)), [250, 500, 1000]);
+  assert.equal(backoffDelayMs(1000, 500, 30000, () => 1), 30000, 'huge attempt counts do not overflow');
 });

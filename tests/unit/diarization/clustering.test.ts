@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agglomerative, centerAndNormalize, refineKMeans } from '../../../src/diarization/clustering.js';
-import { fft } from '../../../src/diarization/fft.js';
 import { OnlineClusterer } from '../../../src/diarization/online-clusterer.js';
 import { pitchTrack } from '../../../src/diarization/pitch.js';
 import { spectral, symmetricEigen } from '../../../src/diarization/spectral.js';
@@ -90,24 +89,6 @@ test('online clusterer: creates speakers above the threshold, caps the count, sh
   const capped = oc.assign(c, 3);
   assert.equal(capped.created, false);
   assert.equal(oc.speakers.length, 2);
-});
-
-test('fft matches a direct DFT', () => {
-  const n = 16;
-  const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.7) + (i % 3));
-  const re = Float64Array.from(x);
-  const im = new Float64Array(n);
-  fft(re, im);
-  for (let k = 0; k < n; k++) {
-    let r = 0;
-    let q = 0;
-    for (let t = 0; t < n; t++) {
-      r += x[t] * Math.cos((2 * Math.PI * k * t) / n);
-      q -= x[t] * Math.sin((2 * Math.PI * k * t) / n);
-    }
-    assert.ok(Math.abs(re[k] - r) < 1e-9 && Math.abs(im[k] - q) < 1e-9);
-  }
-  assert.throws(() => fft(new Float64Array(12), new Float64Array(12)), RangeError);
 });
 
 test('pitch track finds 200 Hz in a harmonic tone and nothing in silence', () => {
