@@ -1,19 +1,21 @@
 /**
  * src/monitor/metrics-source.ts: the `MetricsSource` contract and the system
- * implementation. systeminformation supplies memory, swap, CPU load and free space
- * (`fsSize`, the mount holding the data directory); direct sysfs reads supply thermal
- * zones and Raspberry Pi throttling; /proc/self/status the service RSS. Pipeline figures
- * and inference health are pushed in by the supervisor.
+ * implementation. systeminformation supplies memory and swap; CPU load comes from
+ * /proc/stat deltas and the load average from /proc/loadavg (systeminformation's
+ * currentLoad only where there is no /proc: it shells out to `cat /proc/stat` on every
+ * sample), free space from statfs of the data directory (no `df` process per sample);
+ * direct sysfs reads supply thermal zones and Raspberry Pi throttling; /proc/self/status
+ * the service RSS. Pipeline figures and inference health are pushed in by the supervisor.
  */
 import { realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { readFile, statfs } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import si from 'systeminformation';
 import type { FrozenConfig } from '../config/schema.js';
 import type { Clock } from '../platform/clock.js';
 import { systemClock } from '../platform/clock.js';
 import { emptyReadings, type PipelineReading, type Readings } from './readings.js';
-import { parseLoadAvg1, parseMeminfo, readSelfRssMb, readThermalZones, readThrottle } from './sysfs-reader.js';
+import { parseLoadAvg1, parseMeminfo, parseProcStatCpu, readSelfRssMb, readThermalZones, readThrottle } from './sysfs-reader.js';
 
 export interface MetricsSource {
   /** Sample every resource now. Never throws: an unreadable resource is `null`. */
@@ -34,6 +36,7 @@ export class SystemMetricsSource implements MetricsSource {
   /** Malformed sysfs/proc files seen so far (a flaky sensor must not go unnoticed). */
   malformedReads = 0;
   private readonly dataDir: string;
+  private lastCpu = { idle: 0, total: 0 };
 
   constructor(private readonly cfg: MonitorConfig, private readonly clock: Clock = systemClock) {
     this.dataDir = cfg.monitor.data_dir !== '' ? cfg.monitor.data_dir : dirname(cfg.storage.db_path);
@@ -92,27 +95,36 @@ export class SystemMetricsSource implements MetricsSource {
   }
 
   private async readLoad(): Promise<Partial<Readings>> {
-    if (this.cfg.monitor.proc_root !== '') {
-      const text = await readFile(join(this.cfg.monitor.proc_root, 'loadavg'), 'utf8').catch(() => '');
-      const l = parseLoadAvg1(text);
-      if (l === undefined) this.malformedReads++;
-      return { loadAvg1: l ?? null };
+    const root = this.cfg.monitor.proc_root !== '' ? this.cfg.monitor.proc_root : '/proc';
+    const [avgText, statText] = await Promise.all([
+      readFile(join(root, 'loadavg'), 'utf8').catch(() => null),
+      readFile(join(root, 'stat'), 'utf8').catch(() => null),
+    ]);
+    if (avgText === null && statText === null && this.cfg.monitor.proc_root === '') {
+      const cl = await si.currentLoad().catch(() => undefined);
+      return { cpuLoadPct: cl ? cl.currentLoad : null, loadAvg1: cl ? cl.avgLoad : null };
     }
-    const cl = await si.currentLoad().catch(() => undefined);
-    return { cpuLoadPct: cl ? cl.currentLoad : null, loadAvg1: cl ? cl.avgLoad : null };
+    const l = avgText === null ? undefined : parseLoadAvg1(avgText);
+    if (avgText !== null && l === undefined) this.malformedReads++;
+    let cpuLoadPct: number | null = null;
+    if (statText !== null) {
+      const cpu = parseProcStatCpu(statText);
+      if (!cpu) this.malformedReads++;
+      else {
+        // first sample: utilisation since boot; then since the previous sample
+        const dTotal = cpu.total - this.lastCpu.total;
+        if (dTotal > 0) cpuLoadPct = Math.max(0, Math.min(100, 100 * (1 - (cpu.idle - this.lastCpu.idle) / dTotal)));
+        this.lastCpu = cpu;
+      }
+    }
+    return { loadAvg1: l ?? null, cpuLoadPct };
   }
 
-  /** systeminformation `fsSize`: pick the mount that holds the data directory (longest prefix). */
+  /** statfs of the data directory (its nearest existing ancestor): space available to parley and the filesystem size. */
   private async readDisk(): Promise<Partial<Readings>> {
-    const list = await si.fsSize().catch(() => []);
-    const target = resolveExisting(this.dataDir);
-    let best: (typeof list)[number] | undefined;
-    for (const f of list) {
-      const mount = f.mount.endsWith(sep) ? f.mount : f.mount + sep;
-      if ((target + sep).startsWith(mount) && (!best || f.mount.length > best.mount.length)) best = f;
-    }
-    if (!best) return {};
-    return { diskFreeMb: best.available / MB, diskTotalMb: best.size / MB };
+    const st = await statfs(resolveExisting(this.dataDir)).catch(() => undefined);
+    if (!st) return {};
+    return { diskFreeMb: (st.bavail * st.bsize) / MB, diskTotalMb: (st.blocks * st.bsize) / MB };
   }
 }
 

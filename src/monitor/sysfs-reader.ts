@@ -65,6 +65,17 @@ export function parseLoadAvg1(text: string): number | undefined {
   return m?.[1] === undefined ? undefined : Number(m[1]);
 }
 
+/** Aggregate `cpu` line of /proc/stat: idle (idle + iowait) and total jiffies; undefined when malformed. */
+export function parseProcStatCpu(text: string): { idle: number; total: number } | undefined {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) return undefined;
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  if (v.length < 4 || v.some((x) => !Number.isFinite(x) || x < 0)) return undefined;
+  // user nice system idle iowait irq softirq steal (guest time is already inside user/nice)
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { idle: v[3] + (v[4] ?? 0), total };
+}
+
 export interface ThermalRead { zones: ThermalZoneReading[]; malformed: number }
 
 /** Read every `<sysfsRoot>/class/thermal/thermal_zone*` (missing directory: no zones). */
@@ -92,13 +103,22 @@ export async function readThermalZones(sysfsRoot: string): Promise<ThermalRead> 
 
 export const RPI_THROTTLED_PATH = join('devices', 'platform', 'soc', 'soc:firmware', 'get_throttled');
 
-/** Raspberry Pi throttling from sysfs, else `vcgencmd get_throttled` (when allowed and present). */
+/** Set once `vcgencmd` turned out not to be installed: no process is spawned for it again. */
+let vcgencmdMissing = false;
+
+/**
+ * Raspberry Pi throttling from sysfs, else `vcgencmd get_throttled` (when allowed and
+ * present; a board without it, such as a Jetson, pays for one failed spawn, not one per sample).
+ */
 export async function readThrottle(sysfsRoot: string, useVcgencmd: boolean): Promise<ThrottleReading | null> {
   const text = await readFile(join(sysfsRoot, RPI_THROTTLED_PATH), 'utf8').catch(() => undefined);
   if (text !== undefined) return parseThrottled(text, 'sysfs') ?? null;
-  if (!useVcgencmd) return null;
+  if (!useVcgencmd || vcgencmdMissing) return null;
   const out = await new Promise<string | undefined>((resolve) => {
-    execFile('vcgencmd', ['get_throttled'], { timeout: 2000 }, (err, stdout) => resolve(err ? undefined : stdout));
+    execFile('vcgencmd', ['get_throttled'], { timeout: 2000 }, (err, stdout) => {
+      if ((err as NodeJS.ErrnoException | null)?.code === 'ENOENT') vcgencmdMissing = true;
+      resolve(err ? undefined : stdout);
+    });
   });
   return out === undefined ? null : (parseThrottled(out, 'vcgencmd') ?? null);
 }

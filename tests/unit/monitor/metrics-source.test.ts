@@ -26,7 +26,7 @@ test('SystemMetricsSource on a fixture tree: temps, throttling, fixture meminfo,
     assert.equal(r.throttle?.raw, 0x50000);
     assert.deepEqual(r.pipeline, { rtf: 0.4, queueDepth: 2, queueDurationMs: 3000 });
     assert.ok(r.rssMb !== null && r.rssMb > 10, 'own RSS from /proc/self/status');
-    assert.ok(r.diskFreeMb !== null && r.diskFreeMb > 0, 'free space from systeminformation fsSize');
+    assert.ok(r.diskFreeMb !== null && r.diskFreeMb > 0, 'free space from statfs of the data directory');
     t.setTempC(81.5);
     t.setMemAvailableMb(200);
     const r2 = await src.readAll();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseLoadAvg1, parseMeminfo, parseMilliC, parseThrottled, parseVmRssMb, readThermalZones, readThrottle } from '../../../src/monitor/sysfs-reader.js';
+import { parseLoadAvg1, parseMeminfo, parseMilliC, parseThrottled, parseVmRssMb, readThermalZones, readThrottle, parseProcStatCpu } from '../../../src/monitor/sysfs-reader.js';
 import { fixtureTree, SYSFS_FIXTURES } from '../../helpers/tiers-sysfs.js';
 import { join } from 'node:path';
 
@@ -68,4 +68,14 @@ test('throttle: sysfs file first; malformed → null; absent and no vcgencmd →
   assert.equal(await readThrottle(join(SYSFS_FIXTURES, 'jetson-orin'), false), null);
   // vcgencmd is not installed on this x86 box: the lookup must come back null, not throw.
   assert.equal(await readThrottle(join(SYSFS_FIXTURES, 'jetson-orin'), true), null);
+});
+
+test('parseProcStatCpu reads the aggregate cpu line and rejects malformed text', () => {
+  const text = 'cpu  100 5 50 800 20 3 2 0 0 0\ncpu0 50 2 25 400 10 1 1 0 0 0\nintr 12345\n';
+  assert.deepEqual(parseProcStatCpu(text), { idle: 820, total: 980 });
+  // older kernels: only four fields
+  assert.deepEqual(parseProcStatCpu('cpu 1 2 3 4\n'), { idle: 4, total: 10 });
+  for (const bad of ['', 'cpu0 1 2 3 4\n', 'cpu 1 2 x 4\n', 'cpu 1 2\n', 'cpu 1 -2 3 4\n']) {
+    assert.equal(parseProcStatCpu(bad), undefined, JSON.stringify(bad));
+  }
 });
