@@ -12,7 +12,7 @@ export const DiarizationSection = Type.Object(
     segmentation_model: Type.String({ default: '', description: 'Neural engine: pyannote segmentation 3.0 ONNX export (sherpa-onnx format) that finds speaker changes inside a segment. Empty: changes where the embeddings of adjacent window_ms windows fall below neural_threshold.' }),
     neural_threshold: Type.Number({
       default: 0.5, minimum: -1, maximum: 1,
-      description: 'Neural engine: cosine similarity above which a segment joins a speaker (live) and clusters merge (session end).',
+      description: 'Neural engine: cosine similarity above which a piece joins a speaker (live) and clusters merge (session end); without a segmentation model, adjacent windows less similar than this mark a speaker change.',
     }),
     neural_enroll_similarity: Type.Number({
       default: 0.6, minimum: -1, maximum: 1,
