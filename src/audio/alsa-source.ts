@@ -90,6 +90,10 @@ export class AlsaSource implements AudioSource {
     return this.proc?.pid;
   }
 
+  readyFrames(): number {
+    return this.queue?.length ?? 0;
+  }
+
   async *frames(signal: AbortSignal): AsyncGenerator<AudioFrame> {
     if (this.running) throw new AudioSourceError('alsa source is already running');
     this.running = true;

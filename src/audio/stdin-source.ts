@@ -17,11 +17,17 @@ export class StdinSource implements AudioSource {
   readonly kind = 'stdin' as const;
   onGap?: (gap: AudioGap) => void;
   private framesEmitted = 0;
+  /** Frames of the current read still to be yielded. */
+  private ready = 0;
 
   constructor(
     private readonly cfg: FrozenConfig['audio'],
     private readonly opts: { logger: Logger; stdin?: NodeJS.ReadableStream },
   ) {}
+
+  readyFrames(): number {
+    return this.ready;
+  }
 
   stats(): AudioSourceStats {
     return { framesEmitted: this.framesEmitted, framesDropped: 0, restarts: 0, gaps: 0 };
@@ -49,10 +55,13 @@ export class StdinSource implements AudioSource {
         const chunk = typeof r.value === 'string' ? Buffer.from(r.value, 'latin1') : r.value;
         bytes += chunk.length;
         const mono = decoder.push(chunk);
-        for (const f of framer.push(resampler ? resampler.process(mono) : mono)) {
+        const got = framer.push(resampler ? resampler.process(mono) : mono);
+        for (let k = 0; k < got.length; k++) {
           this.framesEmitted++;
-          yield f;
+          this.ready = got.length - k - 1;
+          yield got[k];
         }
+        this.ready = 0;
       }
       const tail = [...(resampler ? framer.push(resampler.flush()) : []), ...framer.flush()];
       for (const f of tail) {

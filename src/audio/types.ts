@@ -32,6 +32,12 @@ export interface AudioSourceStats {
 export interface AudioSource {
   readonly kind: 'alsa' | 'file' | 'stdin';
   frames(signal: AbortSignal): AsyncIterable<AudioFrame>;
+  /**
+   * Live sources: frames already captured and waiting to be taken from `frames()`. The
+   * pipeline hands such frames to the VAD together with the current one (one IPC call per
+   * capture read instead of one per 32 ms frame) without waiting for any frame to arrive.
+   */
+  readyFrames?(): number;
   onGap?: (gap: AudioGap) => void;
   stats(): AudioSourceStats;
 }

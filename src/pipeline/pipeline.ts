@@ -90,7 +90,8 @@ export class Pipeline {
       for await (const frame of source.frames(signal)) {
         batch.push(frame);
         this.stats.samplesIn = frame.startSample + frame.samples.length;
-        if (batch.length >= batchMax || source.kind !== 'file') {
+        // file input: fixed batches; live input: this frame plus those already waiting (no added latency)
+        if (batch.length >= batchMax || (source.kind !== 'file' && !((source.readyFrames?.() ?? 0) > 0))) {
           await this.vadStep(batch);
           batch = [];
         }

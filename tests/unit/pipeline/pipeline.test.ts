@@ -124,3 +124,49 @@ test('stopping capture lets queued segments finish; a stage cut off by the stop 
   assert.equal(stats.stageErrors, 0, 'an abort at the deadline is not an error');
   assert.deepEqual(sink.sorted().map((s) => [s.text ?? null, s.deferred ?? []]), [['done', []], [null, ['asr']]]);
 });
+
+/** A live source whose capture delivers `burst` frames per read (arecord reads 125 ms = ~4 frames). */
+class BurstSource {
+  readonly kind = 'alsa' as const;
+  private ready = 0;
+  private emitted = 0;
+  constructor(private readonly samples: Float32Array, private readonly burst: number) {}
+  readyFrames(): number {
+    return this.ready;
+  }
+  async *frames(signal: AbortSignal): AsyncIterable<AudioFrame> {
+    const n = Math.floor(this.samples.length / 512);
+    for (let b = 0; b < n; b += this.burst) {
+      await new Promise((r) => setTimeout(r, 2)); // the next capture read arrives later
+      const count = Math.min(this.burst, n - b);
+      for (let k = 0; k < count; k++) {
+        if (signal.aborted) return;
+        this.ready = count - k - 1;
+        this.emitted++;
+        yield { samples: this.samples.subarray((b + k) * 512, (b + k + 1) * 512), startSample: (b + k) * 512 };
+      }
+      this.ready = 0;
+    }
+  }
+  stats() {
+    return { framesEmitted: this.emitted, framesDropped: 0, restarts: 0, gaps: 0 };
+  }
+}
+
+test('live sources: frames already captured go to the VAD in one call with the current frame, never waiting for more', async () => {
+  const pattern = '.###....#####..##...'; // 20 frames
+  for (const [burst, calls] of [[4, 5], [1, 20], [3, 7]] as const) {
+    const vad = new ThresholdVad();
+    const sink = new CollectSink();
+    const p = new Pipeline({ vad, stages: [], sink, logger: silentLogger().root, tier: () => 'normal', sessionId: 's', vadBatchFrames: 8 });
+    const stats = await p.run(new BurstSource(audio(pattern), burst), new AbortController().signal);
+    assert.equal(vad.calls, calls, `burst ${burst}: one VAD call per capture read`);
+    assert.equal(stats.segments, 3, `burst ${burst}`);
+    assert.deepEqual(sink.sorted().map((s) => [s.startSample / 512, s.endSample / 512]), [[1, 4], [8, 13], [15, 17]]);
+  }
+  // a burst larger than the batch bound is split at the bound
+  const vad = new ThresholdVad();
+  const p = new Pipeline({ vad, stages: [], sink: new CollectSink(), logger: silentLogger().root, tier: () => 'normal', sessionId: 's', vadBatchFrames: 8 });
+  await p.run(new BurstSource(audio(pattern), 20), new AbortController().signal);
+  assert.equal(vad.calls, 3, '20 waiting frames with a bound of 8: 8 + 8 + 4');
+});
