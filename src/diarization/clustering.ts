@@ -25,10 +25,15 @@ function unit(v: Float64Array): Float64Array {
   return v;
 }
 
+/** Vectors centred on a weighted mean and L2-normalised, and the map that puts another vector into the same space. */
+export interface CentredSpace {
+  unit: Float64Array[];
+  project(v: ArrayLike<number>): Float64Array;
+}
+
 /** Subtract the weighted mean and L2-normalise (session-level channel normalisation). */
-export function centerAndNormalize(vecs: readonly ArrayLike<number>[], weights?: readonly number[]): Float64Array[] {
-  if (vecs.length === 0) return [];
-  const D = vecs[0].length;
+export function centredSpace(vecs: readonly ArrayLike<number>[], weights?: readonly number[]): CentredSpace {
+  const D = vecs.length > 0 ? vecs[0].length : 0;
   const mean = new Float64Array(D);
   let wsum = 0;
   vecs.forEach((v, i) => {
@@ -37,7 +42,12 @@ export function centerAndNormalize(vecs: readonly ArrayLike<number>[], weights?:
     for (let d = 0; d < D; d++) mean[d] += w * v[d];
   });
   for (let d = 0; d < D; d++) mean[d] /= wsum || 1;
-  return vecs.map((v) => unit(Float64Array.from({ length: D }, (_, d) => v[d] - mean[d])));
+  const project = (v: ArrayLike<number>): Float64Array => unit(Float64Array.from({ length: D }, (_, d) => v[d] - mean[d]));
+  return { unit: vecs.map(project), project };
+}
+
+export function centerAndNormalize(vecs: readonly ArrayLike<number>[], weights?: readonly number[]): Float64Array[] {
+  return centredSpace(vecs, weights).unit;
 }
 
 /** Agglomerative clustering of unit vectors; returns labels 0..K-1 ordered by first appearance. */

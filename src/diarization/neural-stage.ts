@@ -107,7 +107,7 @@ export class NeuralDiarizationStage implements SegmentStage {
         const raw = await this.o.host.call<Float32Array>(ENGINE_ID, 'embed', [samples]);
         if (ctx.signal.aborted) break;
         const startSample = seg.startSample + bounds[k];
-        const { name, similarity, index } = this.label(unitOf(raw), samples.length / SR, startSample, prev);
+        const { name, similarity, index } = this.label(unitOf(raw), startSample, startSample + samples.length, prev);
         prev = index;
         out.push({
           ...seg, startSample, endSample: startSample + samples.length, samples, speaker: name,
@@ -121,7 +121,8 @@ export class NeuralDiarizationStage implements SegmentStage {
   }
 
   /** Live label of one piece; `exclude` is the centroid of the piece before a change point in the same segment. */
-  private label(u: Float64Array, durationS: number, startSample: number, exclude: number): { name: string; similarity: number; index: number } {
+  private label(u: Float64Array, startSample: number, endSample: number, exclude: number): { name: string; similarity: number; index: number } {
+    const durationS = (endSample - startSample) / SR;
     let best = -1;
     let bs = -Infinity;
     this.centroids.forEach((c, i) => {
@@ -144,7 +145,7 @@ export class NeuralDiarizationStage implements SegmentStage {
     }
     const c = this.centroids[best];
     if (!short) for (let d = 0; d < u.length; d++) c.sum[d] += durationS * u[d];
-    this.pieces.push({ startSample, endSample: startSample + Math.round(durationS * SR), durationS, unit: u, label: c.name });
+    this.pieces.push({ startSample, endSample, durationS, unit: u, label: c.name });
     if (this.pieces.length > this.cfg.max_offline_items) this.pieces.shift();
     return { name: c.name, similarity: bs, index: best };
   }

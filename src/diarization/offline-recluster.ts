@@ -1,5 +1,5 @@
 import { scaledDistance } from './builtin-embedder.js';
-import { agglomerative, dot, refineKMeans, relabel } from './clustering.js';
+import { agglomerative, centredSpace, dot, refineKMeans, relabel, type CentredSpace } from './clustering.js';
 import { spectral } from './spectral.js';
 
 export interface OfflineItem {
@@ -24,30 +24,9 @@ export interface OfflineOptions {
   maxCore?: number;
 }
 
-export interface EmbeddingSpace {
-  /** Session-centred, L2-normalised vectors of the items. */
-  unit: Float64Array[];
-  /** Maps another raw embedding into the same space (same centre). */
-  project(raw: ArrayLike<number>): Float64Array;
-}
-
 /** The space a session's embeddings are compared in: centred on the duration-weighted session mean (channel normalisation), L2-normalised. */
-export function embeddingSpace(items: readonly OfflineItem[]): EmbeddingSpace {
-  const D = items[0].raw.length;
-  const mean = new Float64Array(D);
-  let wsum = 0;
-  for (const it of items) {
-    wsum += it.durationS;
-    for (let d = 0; d < D; d++) mean[d] += it.durationS * it.raw[d];
-  }
-  for (let d = 0; d < D; d++) mean[d] /= wsum || 1;
-  const project = (v: ArrayLike<number>): Float64Array => {
-    const y = Float64Array.from({ length: D }, (_, d) => v[d] - mean[d]);
-    const n = Math.sqrt(dot(y, y));
-    if (n > 0) for (let d = 0; d < D; d++) y[d] /= n;
-    return y;
-  };
-  return { unit: items.map((i) => project(i.raw)), project };
+export function embeddingSpace(items: readonly OfflineItem[]): CentredSpace {
+  return centredSpace(items.map((i) => i.raw), items.map((i) => i.durationS));
 }
 
 /**

@@ -8,11 +8,12 @@
  * the service RSS. Pipeline figures and inference health are pushed in by the supervisor.
  */
 import { realpathSync } from 'node:fs';
-import { readFile, statfs } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import si from 'systeminformation';
 import type { FrozenConfig } from '../config/schema.js';
 import type { Clock } from '../platform/clock.js';
+import { statfsUsage } from '../storage/disk-budget.js';
 import { systemClock } from '../platform/clock.js';
 import { emptyReadings, type PipelineReading, type Readings } from './readings.js';
 import { parseLoadAvg1, parseMeminfo, parseProcStatCpu, readSelfRssMb, readThermalZones, readThrottle } from './sysfs-reader.js';
@@ -122,10 +123,14 @@ export class SystemMetricsSource implements MetricsSource {
 
   /** statfs of the data directory (its nearest existing ancestor): space available to parley and the filesystem size. */
   private async readDisk(): Promise<Partial<Readings>> {
-    const st = await statfs(resolveExisting(this.dataDir)).catch(() => undefined);
-    if (!st) return {};
-    return { diskFreeMb: (st.bavail * st.bsize) / MB, diskTotalMb: (st.blocks * st.bsize) / MB };
+    try {
+      const u = statfsUsage(resolveExisting(this.dataDir));
+      return { diskFreeMb: u.freeMb, diskTotalMb: u.totalMb };
+    } catch {
+      return {};
+    }
   }
+
 }
 
 /** The nearest existing ancestor of `p`, resolved (the data directory may not exist yet). */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FrozenConfig } from '../../config/schema.js';
 import { micHealthDoctorCheck } from '../../audio/mic-health.js';
@@ -9,6 +9,7 @@ import { checkBroker } from '../../mqtt/broker-check.js';
 import { resolveDeviceId } from '../../mqtt/topics.js';
 import { resolveBundle } from '../../models/model-store.js';
 import { hostname } from 'node:os';
+import { statfsUsage } from '../../storage/disk-budget.js';
 
 export interface CheckResult {
   name: string;
@@ -75,8 +76,7 @@ const disk: DoctorCheck = {
   async run(cfg) {
     let dir = dirname(cfg.storage.db_path);
     while (!existsSync(dir) && dir !== dirname(dir)) dir = dirname(dir);
-    const s = statfsSync(dir);
-    const freeMb = (s.bavail * s.bsize) / 1048576;
+    const { freeMb } = statfsUsage(dir);
     const state = freeMb < 100 ? 'fail' : freeMb < 500 ? 'warn' : 'ok';
     return [{ name: 'disk', state, detail: `${freeMb.toFixed(0)} MB free on the data volume (${dir})`, fix: state === 'ok' ? undefined : 'free space or lower retention' }];
   },
