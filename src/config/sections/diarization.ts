@@ -54,7 +54,7 @@ export const DiarizationSection = Type.Object(
       description: 'How a segment is split at speaker changes: clustering (its sliding windows are clustered with the session\'s recent windows) or distance (peaks of the statistics distance before/after a point above change_threshold).',
     }),
     context_windows: Type.Integer({ default: 240, minimum: 0, maximum: 5000, description: 'Recent session windows clustered together with a new segment to find its change points (bounds the cost per segment).' }),
-    refine_ms: Type.Integer({ default: 500, minimum: 0, maximum: 3000, description: 'clustering method: each cut moves to the strongest statistics change within this distance (0: no refinement).' }),
+    refine_ms: Type.Integer({ default: 500, minimum: 0, maximum: 3000, description: 'clustering method with reseg_window_ms 0: each cut between window runs moves to the strongest statistics change within this distance (0: no refinement).' }),
     reseg_window_ms: Type.Integer({ default: 1000, minimum: 0, maximum: 5000, description: 'clustering method: when above 0, a segment holding several speakers is resegmented with windows this long scored against the speaker centroids (Viterbi), instead of cutting between window runs.' }),
     reseg_hop_ms: Type.Integer({ default: 100, minimum: 10, maximum: 2000, description: 'Step between resegmentation windows.' }),
     reseg_switch_penalty: Type.Number({ default: 1, minimum: 0, maximum: 100, description: 'Resegmentation: cost of a speaker switch, in units of cosine similarity per step.' }),
