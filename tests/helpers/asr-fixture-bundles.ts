@@ -24,7 +24,11 @@ const BUNDLES: Record<string, { family: string; precision: 'fp32' | 'int8'; file
   },
   'fixture-moonshine-int8': {
     family: 'moonshine', precision: 'int8',
-    files: ['moonshine/preprocess.int8.onnx', 'moonshine/encode.int8.onnx', 'moonshine/uncached_decode.int8.onnx', 'moonshine/cached_decode.int8.onnx', 'moonshine/tokens.txt'],
+    files: ['moonshine/preprocess.onnx', 'moonshine/encode.int8.onnx', 'moonshine/uncached_decode.int8.onnx', 'moonshine/cached_decode.int8.onnx', 'moonshine/tokens.txt'],
+  },
+  'fixture-moonshine-v2-int8': {
+    family: 'moonshine', precision: 'int8',
+    files: ['moonshine/v2/encoder_model.ort', 'moonshine/v2/decoder_model_merged.ort', 'moonshine/v2/tokens.txt'],
   },
 };
 
