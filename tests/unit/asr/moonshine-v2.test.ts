@@ -46,7 +46,7 @@ test('Moonshine v2 through the engine factory: options with mergedDecoder select
   try {
     assert.deepEqual(await engine.call('info', []), { version: 2, tokens: 48, layout: 'base64' });
   } finally {
-    await engine.dispose();
+    await engine.dispose?.();
   }
   const v1 = join(REPO_ROOT, 'tests', 'fixtures', 'asr', 'moonshine', 'cached_decode.onnx');
   await assert.rejects(MoonshineV2Model.load({ ...files('fp32'), mergedDecoder: v1 }, 1), (e: unknown) => e instanceof AppError && e.code === 'MODEL_LOAD');
