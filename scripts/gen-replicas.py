@@ -182,10 +182,18 @@ def build_moonshine(name, out, precisions):
 
 
 # ------------------------------------------------------------------------- Zipformer blocks
+class L3(nn.Linear):
+    """nn.Linear applied to a [t, d] input as [1, t, d], so that it exports as MatMul + Add (as the
+    upstream exports' batched linears do) rather than Gemm, which dynamic quantization skips."""
+
+    def forward(self, x):
+        return super().forward(x.unsqueeze(0))[0] if x.dim() == 2 else super().forward(x)
+
+
 class FF(nn.Module):
     def __init__(self, d, ff):
         super().__init__()
-        self.a, self.b = nn.Linear(d, ff), nn.Linear(ff, d)
+        self.a, self.b = L3(d, ff), L3(ff, d)
 
     def forward(self, x):
         return self.b(nn.functional.silu(self.a(x)))
@@ -197,7 +205,7 @@ class ConvModule(nn.Module):
     def __init__(self, d, k):
         super().__init__()
         self.d, self.k = d, k
-        self.pw1, self.pw2 = nn.Linear(d, 2 * d), nn.Linear(d, d)
+        self.pw1, self.pw2 = L3(d, 2 * d), L3(d, d)
         self.dw = nn.Parameter(torch.randn(d, 1, k) * 0.1)
 
     def forward(self, x, cache=None):  # x [t, d]
@@ -223,10 +231,10 @@ class StreamLayerV1(nn.Module):
         super().__init__()
         self.d, self.att, self.h, self.left = d, att, heads, left
         self.ff1, self.ff2, self.ff3 = FF(d, ff), FF(d, ff), FF(d, ff)
-        self.pool = nn.Linear(d, d)
-        self.in_proj = nn.Linear(d, 2 * att + att // 2)
-        self.out1 = nn.Linear(att // 2, d)
-        self.v2, self.out2 = nn.Linear(d, att // 2), nn.Linear(att // 2, d)
+        self.pool = L3(d, d)
+        self.in_proj = L3(d, 2 * att + att // 2)
+        self.out1 = L3(att // 2, d)
+        self.v2, self.out2 = L3(d, att // 2), L3(att // 2, d)
         self.conv1, self.conv2 = ConvModule(d, k), ConvModule(d, k)
         self.g = nn.Parameter(torch.ones(d))
 
@@ -265,7 +273,7 @@ class ConvEmbed(nn.Module):
         self.c1 = nn.Conv2d(1, 8, 3, padding=(0, 1))
         self.c2 = nn.Conv2d(8, 32, 3, stride=2)
         self.c3 = nn.Conv2d(32, 128, 3, stride=(1, 2))
-        self.out = nn.Linear(128 * (((feat - 1) // 2 - 1) // 2), d)
+        self.out = L3(128 * (((feat - 1) // 2 - 1) // 2), d)
 
     def forward(self, x):  # [1, T, 80] -> [T', d]
         y = nn.functional.silu(self.c1(x.unsqueeze(1)))
@@ -287,7 +295,7 @@ class StreamingEncoder20M(nn.Module):
         self.stacks = nn.ModuleList([nn.ModuleList([
             StreamLayerV1(c['encoder_dims'][i], c['attention_dims'][i], c['feedforward_dims'][i], c['cnn_module_kernels'][i], c['heads'],
                           c['left_context_len'][i]) for _ in range(c['num_encoder_layers'][i])]) for i in range(5)])
-        self.out = nn.Linear(c['encoder_dims'][-1], c['joiner_dim'])
+        self.out = L3(c['encoder_dims'][-1], c['joiner_dim'])
 
     def forward(self, x, *states):
         ns = 5
@@ -371,10 +379,10 @@ class Zip2Layer(nn.Module):
         super().__init__()
         self.h, self.qd, self.vd = heads, qd, vd
         self.ff1, self.ff2, self.ff3 = FF(d, ff * 3 // 4), FF(d, ff), FF(d, ff * 5 // 4)
-        self.attn_in = nn.Linear(d, (2 * qd + pd) * heads)
-        self.v1, self.o1 = nn.Linear(d, vd * heads), nn.Linear(vd * heads, d)
-        self.v2, self.o2 = nn.Linear(d, vd * heads), nn.Linear(vd * heads, d)
-        self.nl_in, self.nl_out = nn.Linear(d, 3 * d // 4 * 3), nn.Linear(3 * d // 4, d)
+        self.attn_in = L3(d, (2 * qd + pd) * heads)
+        self.v1, self.o1 = L3(d, vd * heads), L3(vd * heads, d)
+        self.v2, self.o2 = L3(d, vd * heads), L3(vd * heads, d)
+        self.nl_in, self.nl_out = L3(d, 3 * d // 4 * 3), L3(3 * d // 4, d)
         self.conv1, self.conv2 = ConvModule(d, k), ConvModule(d, k)
         self.g = nn.Parameter(torch.ones(d))
 
@@ -409,10 +417,10 @@ class OfflineZipformer(nn.Module):
         dims = c['encoder_dims']
         self.stacks = nn.ModuleList([nn.ModuleList([Zip2Layer(dims[i], c['feedforward_dims'][i], c['heads'][i], c['kernels'][i])
                                                     for _ in range(c['num_encoder_layers'][i])]) for i in range(6)])
-        self.proj_in = nn.ModuleList([nn.Linear(max(dims), dims[i]) for i in range(6)])
-        self.proj_out = nn.ModuleList([nn.Linear(dims[i], max(dims)) for i in range(6)])
-        self.out = nn.Linear(max(dims), c['joiner_dim'])
-        self.up = nn.Linear(dims[0], max(dims))
+        self.proj_in = nn.ModuleList([L3(max(dims), dims[i]) for i in range(6)])
+        self.proj_out = nn.ModuleList([L3(dims[i], max(dims)) for i in range(6)])
+        self.out = L3(max(dims), c['joiner_dim'])
+        self.up = L3(dims[0], max(dims))
 
     def forward(self, x, x_lens):
         h = self.up(self.embed(x))  # [T', 512] at 50 Hz
@@ -454,7 +462,7 @@ class ConformerLayer(nn.Module):
         self.h, self.d = heads, d
         self.n1, self.n2, self.n3, self.n4, self.n5 = (nn.LayerNorm(d) for _ in range(5))
         self.ff1, self.ff2 = FF(d, 4 * d), FF(d, 4 * d)
-        self.q, self.k, self.v, self.o, self.pos = (nn.Linear(d, d) for _ in range(5))
+        self.q, self.k, self.v, self.o, self.pos = (L3(d, d) for _ in range(5))
         self.conv = ConvModule(d, k)
 
     def forward(self, x, p):  # x [t, d], p [t, d] positional table
@@ -477,7 +485,7 @@ class ParakeetEncoder(nn.Module):
         self.c1 = nn.Conv2d(1, ch, 3, stride=2, padding=1)
         self.dw2, self.pw2 = nn.Conv2d(ch, ch, 3, stride=2, padding=1, groups=ch), nn.Conv2d(ch, ch, 1)
         self.dw3, self.pw3 = nn.Conv2d(ch, ch, 3, stride=2, padding=1, groups=ch), nn.Conv2d(ch, ch, 1)
-        self.lin = nn.Linear(ch * (feat // 8), d)
+        self.lin = L3(ch * (feat // 8), d)
         self.layers = nn.ModuleList([ConformerLayer(d) for _ in range(layers)])
         self.register_buffer('pe', TM_sinusoids(4096, d))
 
@@ -565,7 +573,7 @@ class CamPP(nn.Module):
             layers.append(nn.Conv1d(c, c // 2, 1, bias=False))
             c //= 2
         self.body = nn.Sequential(*layers)
-        self.dense = nn.Linear(2 * c, emb)
+        self.dense = L3(2 * c, emb)
 
     def forward(self, x):  # [N, T, 80]
         y = torch.relu(self.h1(x.transpose(1, 2).unsqueeze(1)))
