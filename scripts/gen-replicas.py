@@ -218,6 +218,12 @@ class ConvModule(nn.Module):
         return self.pw2(nn.functional.silu(y[0].t())), full[:, :, -(self.k - 1):]
 
 
+def upsample(z, ds):
+    """Repeat each frame ds times ([t, d] -> [t*ds, d]) with Expand (torch 1.13 exports
+    repeat_interleave as a Loop that breaks shape inference)."""
+    return z.unsqueeze(1).expand(-1, ds, -1).reshape(-1, z.shape[-1])
+
+
 def bias_norm(x, g):
     return x / torch.sqrt((x * x).mean(-1, keepdim=True) + 1e-5) * g
 
@@ -312,7 +318,7 @@ class StreamingEncoder20M(nn.Module):
                     outs[g].append(r[1 + g])
             for g in range(7):
                 new[g][i] = torch.stack(outs[g], 0)
-            h = h + z.repeat_interleave(ds, 0)
+            h = h + upsample(z, ds)
         enc = self.out(h.reshape(h.shape[0] // 2, 2, -1).mean(1)).unsqueeze(0)  # [1, 8, J] at 25 Hz
         return (enc, *[new[g][i] for g in range(7) for i in range(ns)])
 
@@ -431,7 +437,7 @@ class OfflineZipformer(nn.Module):
             z = self.proj_in[i](h.reshape(t // ds, ds, -1).mean(1))
             for layer in layers:
                 z = layer(z)
-            h = h + self.proj_out[i](z).repeat_interleave(ds, 0)
+            h = h + upsample(self.proj_out[i](z), ds)
         enc = self.out(h.reshape(t // 2, 2, -1).mean(1)).unsqueeze(0)
         return enc, (((x_lens - 7) // 2) // 16 * 16) // 2
 
@@ -578,7 +584,7 @@ class CamPP(nn.Module):
     def forward(self, x):  # [N, T, 80]
         y = torch.relu(self.h1(x.transpose(1, 2).unsqueeze(1)))
         y = torch.relu(self.h3(self.h2(y)))  # [N, 32, 10, T]
-        y = self.body(torch.relu(self.tdnn(y.reshape(y.shape[0], -1, y.shape[-1]))))
+        y = self.body(torch.relu(self.tdnn(y.flatten(1, 2))))
         stats = torch.cat([y.mean(-1), y.std(-1)], 1)
         return self.dense(stats.unsqueeze(1))[:, 0]
 
