@@ -9,7 +9,10 @@ A tiny model with the I/O contract of the Moonshine ONNX files sherpa-onnx runs
   encode          features (1, T, D), features_len i32 (1)  -> encoder_out (1, T, D)
   uncached_decode tokens i32 (1, 1), encoder_out, seq_len i32 (1) -> logits (1, 1, V), 4 states per layer
   cached_decode   tokens, encoder_out, seq_len, states...   -> logits, new states
-The preprocessor has Moonshine's stride-384 conv stem (127/64, 7/3, 3/2); encoder and
+tokens.txt is written as sherpa-onnx's scripts/moonshine/export-onnx.py writes it
+(`token.strip()`, TAB, id: whitespace-only pieces become id-only lines), the preprocessor
+stays fp32 in the int8 set (as upstream), and a v2 merged-decoder set is written to v2/
+(scripts/gen_moonshine_v2.py). The preprocessor has Moonshine's stride-384 conv stem (127/64, 7/3, 3/2); encoder and
 decoder are small pre-norm transformers with learned positions (Moonshine uses rotary
 embeddings; the runner does not depend on the inside of the graphs). Fixed-seed random
 weights, an INT8 dynamic-quantized variant (same quantizer as the Whisper fixtures), and
@@ -30,6 +33,7 @@ spec = importlib.util.spec_from_file_location("genwhisper", os.path.join(HERE, "
 gw = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(gw)
 QLinear = gw.QLinear
+sys.path.insert(0, HERE)
 
 OUT = os.path.join(gw.ROOT, "tests", "fixtures", "asr", "moonshine")
 D, H, V, LAYERS, MAX_POS = 32, 2, 48, 2, 128
@@ -40,6 +44,11 @@ PIECES = ["<unk>", "<s>", "</s>"] + ["\u2581the", "\u2581a", "\u2581and", "\u258
           "\u2581it", "\u2581of", "\u2581in", "\u2581on", "\u2581at", ".", ",", "!", "?", "\u2581he", "\u2581she", "\u2581they", "\u2581was",
           "\u2581caf", "\u00e9", "<0x41>", "\u2581day", "\u2581night", "\u2581time", "\u2581we", "\u2581go", "\u2581to", "\u2581moon", "\u2581ni", "\u00f1o"]
 assert len(PIECES) == V
+# As sherpa-onnx's exporter sees them in Moonshine's tokenizer.json: a byte piece at id 3 + byte
+# (<0x0A> at 13), and whitespace-only pieces that `token.strip()` turns into id-only lines.
+PIECES[13] = "<0x0A>"
+PIECES[20] = "\n\n"
+PIECES[36] = " \t"
 
 
 class Attn(torch.nn.Module):
@@ -288,7 +297,11 @@ def export(seed):
                       dynamic_axes={"encoder_out": {1: "T"}, **{n: {2: "L" if "self" in n else "T"} for n in sn_in + sn_out}})
     q = {}
     for n, p in paths.items():
-        q.update(gw.quantize_dynamic_int8(p, p.replace(".onnx", ".int8.onnx")))
+        if n != "preprocess":  # "Don't use int8 for the preprocessor" (sherpa-onnx export-onnx.py)
+            q.update(gw.quantize_dynamic_int8(p, p.replace(".onnx", ".int8.onnx")))
+    stale = os.path.join(OUT, "preprocess.int8.onnx")
+    if os.path.exists(stale):
+        os.remove(stale)
     ref = {"seed": seed, "sos": SOS, "eos": EOS, "relabelled_eos_from": cand, "min_margin": MIN_MARGIN, "cases": []}
     for c in cases:
         clip = audio[c["start"] : c["end"]]
@@ -309,14 +322,17 @@ def export(seed):
         print("seed", seed, "rejected")
         return False
     with open(os.path.join(OUT, "tokens.txt"), "w", encoding="utf-8") as f:
-        for i, piece in enumerate(PIECES):
-            f.write(f"{piece} {i}\n")
+        for i, piece in enumerate(PIECES):  # scripts/moonshine/export-onnx.py: f"{s.strip()}\t{i}"
+            f.write(f"{piece.strip()}\t{i}\n")
     with open(os.path.join(OUT, "reference.json"), "w") as f:
         json.dump(ref, f, indent=1)
+    v2.export_v2(sys.modules[__name__], m, audio, cases, OUT, q)
     for n in sorted(os.listdir(OUT)):
         print(n, os.path.getsize(os.path.join(OUT, n)))
     return True
 
+
+import gen_moonshine_v2 as v2  # noqa: E402  (needs the classes above)
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)

@@ -67,7 +67,7 @@ def write_tokens(path, tokens):
             fh.write(f'{t} {i}\n')
 
 
-def export(module, args, path, inputs, outputs, meta, skip_quant=(), rename=None, batch=()):
+def export(module, args, path, inputs, outputs, meta, skip_quant=(), rename=None, batch=(), int8=True):
     axes = {n: {0: 'N'} for n in batch}
     torch.onnx.export(module, args, path, input_names=inputs, output_names=outputs, opset_version=13,
                       do_constant_folding=True, dynamic_axes=axes or None)
@@ -82,8 +82,13 @@ def export(module, args, path, inputs, outputs, meta, skip_quant=(), rename=None
     for k, v in meta.items():
         model.metadata_props.append(onnx.StringStringEntryProto(key=k, value=str(v)))
     onnx.save(model, path)
+    q_path = path.replace('.onnx', '.int8.onnx')
+    if not int8:  # e.g. the fp32 decoder that ships beside int8 encoder/joiner files
+        if os.path.exists(q_path):
+            os.remove(q_path)
+        return
     quantize_matmuls(model, module, skip_quant)
-    onnx.save(model, path.replace('.onnx', '.int8.onnx'))
+    onnx.save(model, q_path)
 
 
 def quantize_matmuls(model, module, skip):
@@ -122,11 +127,16 @@ def log_add(a, b):
     return max(a, b) + np.log1p(np.exp(-abs(a - b)))
 
 
+def initial_context(context):
+    """icefall beam_search.py / sherpa-onnx GetEmptyResult: [-1, ..., -1, blank]."""
+    return [-1] * (context - 1) + [0]
+
+
 class Beam:
     """icefall/sherpa modified beam search state for one stream (hyps merged by token sequence)."""
 
     def __init__(self, context):
-        self.hyps = {tuple([0] * context): (0.0, [])}
+        self.hyps = {tuple(initial_context(context)): (0.0, [])}
 
     def step(self, enc_frame, decoder, joiner, context, t):
         keys = list(self.hyps.keys())
@@ -156,20 +166,42 @@ def stateless_greedy(frames, decoder, joiner, context, ctx_state, offset):
         if y not in (0, UNK):
             toks.append(y)
             stamps.append(offset + t)
-            ys = ([0] * context + toks)[-context:]
+            ys = (initial_context(context) + toks)[-context:]
             dec_out = decoder(torch.tensor([ys], dtype=torch.int64))
     return toks, stamps, dec_out
+
+
+def greedy_with_reset(frames, decoder, joiner, context, split):
+    """Greedy over frames[:split], an endpoint reset (sherpa-onnx Reset: keep the last `context`
+    symbols when the utterance emitted any, else start over from [-1, ..., 0]), then frames[split:]."""
+    hist = initial_context(context)
+    out = []
+    for part, offset in ((frames[:split], 0), (frames[split:], split)):
+        dec_out = decoder(torch.tensor([hist[-context:]], dtype=torch.int64))
+        toks, stamps = [], []
+        for t in range(part.shape[0]):
+            y = int(joiner(part[t:t + 1], dec_out).argmax(-1))
+            if y not in (0, UNK):
+                hist.append(y)
+                toks.append(y)
+                stamps.append(offset + t)
+                dec_out = decoder(torch.tensor([hist[-context:]], dtype=torch.int64))
+        out.append({'tokens': toks, 'frames': stamps})
+        hist = hist[-context:] if len(hist) > context else initial_context(context)
+    return {'split': split, 'before': out[0], 'after': out[1]}
 
 
 def build_streaming(audio, d):
     torch.manual_seed(1)
     cfg = STREAM_CFG
     enc, dec = M.StreamingEncoder(cfg), M.StatelessDecoder(len(PIECES) + 3, 16, 2, cfg['joiner_dim'])
-    joi = M.Joiner(cfg['joiner_dim'], len(PIECES) + 3, blank_bias=2.0)
+    joi = M.Joiner(cfg['joiner_dim'], len(PIECES) + 3, blank_bias=float(os.environ.get('BIAS_STREAM', '3.0')))
     for lin in M.all_lins(enc, dec, joi):
         lin.freeze_quant()
     enc.cache_proj.wq = None  # its input is all zeros at the start: left fp32 (scale would be 0)
     enc.inp.wq = None  # see FEATURE_PROJECTION_FP32
+    for lin in M.all_lins(dec):  # the int8 set pairs int8 encoder/joiner with the fp32 decoder (mixed files)
+        lin.wq = None
     names = enc.state_names()
     meta = dict(model_type='zipformer2', version='1', model_author='parley-test-fixture',
                 comment='tiny random-weight fixture with the sherpa-onnx streaming zipformer2 signature',
@@ -183,7 +215,7 @@ def build_streaming(audio, d):
         export(enc, (x0, *enc.init_states()), os.path.join(d, 'encoder.onnx'), ['x'] + names,
                ['encoder_out'] + ['new_' + n for n in names], meta, skip_quant=('cache_proj', 'inp.'))
         export(dec, (torch.zeros(1, 2, dtype=torch.int64),), os.path.join(d, 'decoder.onnx'), ['y'], ['decoder_out'],
-               dict(context_size=2, vocab_size=len(PIECES) + 3), batch=('y', 'decoder_out'))
+               dict(context_size=2, vocab_size=len(PIECES) + 3), batch=('y', 'decoder_out'), int8=False)
         export(joi, (torch.zeros(1, 32), torch.zeros(1, 32)), os.path.join(d, 'joiner.onnx'),
                ['encoder_out', 'decoder_out'], ['logit'], dict(joiner_dim=32),
                batch=('encoder_out', 'decoder_out', 'logit'))
@@ -195,7 +227,7 @@ def build_streaming(audio, d):
         M.QuantState.enabled = precision == 'int8'
         with torch.no_grad():
             states, processed, offset = enc.init_states(), 0, 0
-            g = ([], [], dec(torch.zeros(1, 2, dtype=torch.int64)))
+            g = ([], [], dec(torch.tensor([initial_context(2)], dtype=torch.int64)))
             beam = Beam(2)
             while feats.shape[0] - processed >= cfg['T']:
                 out = enc(feats[processed:processed + cfg['T']].unsqueeze(0), *states)
@@ -221,12 +253,14 @@ def build_streaming_v1(audio, d):
     torch.manual_seed(5)
     cfg = V1_CFG
     enc, dec = M.StreamingEncoderV1(cfg), M.StatelessDecoder(len(PIECES) + 3, 16, 2, cfg['joiner_dim'])
-    joi = M.Joiner(cfg['joiner_dim'], len(PIECES) + 3, blank_bias=4.5)
+    joi = M.Joiner(cfg['joiner_dim'], len(PIECES) + 3, blank_bias=float(os.environ.get('BIAS_V1', '2.0')))
     for lin in M.all_lins(enc, dec, joi):
         lin.freeze_quant()
     enc.inp.wq = None  # see FEATURE_PROJECTION_FP32
     names = enc.state_names()
-    meta = dict(model_type='zipformer', version='1', model_author='parley-test-fixture',
+    # No model_type/version: exports made before icefall added them lack both (the runner must
+    # then tell v1 from zipformer2 by the other keys).
+    meta = dict(model_author='parley-test-fixture',
                 comment='tiny random-weight fixture with the sherpa-onnx streaming zipformer (v1) signature',
                 decode_chunk_len=cfg['decode_chunk_len'], T=cfg['T'],
                 **{k: ','.join(map(str, cfg[k])) for k in ('num_encoder_layers', 'encoder_dims', 'attention_dims',
@@ -248,7 +282,7 @@ def build_streaming_v1(audio, d):
         M.QuantState.enabled = precision == 'int8'
         with torch.no_grad():
             states, processed, offset = enc.init_states(), 0, 0
-            g = ([], [], dec(torch.zeros(1, 2, dtype=torch.int64)))
+            g = ([], [], dec(torch.tensor([initial_context(2)], dtype=torch.int64)))
             beam = Beam(2)
             while feats.shape[0] - processed >= cfg['T']:
                 out = enc(feats[processed:processed + cfg['T']].unsqueeze(0), *states)
@@ -268,7 +302,7 @@ def build_streaming_v1(audio, d):
 def build_offline(audio, d):
     torch.manual_seed(2)
     enc, dec = M.OfflineEncoder(32, 32), M.StatelessDecoder(len(PIECES) + 3, 16, 2, 32)
-    joi = M.Joiner(32, len(PIECES) + 3, blank_bias=4.5)
+    joi = M.Joiner(32, len(PIECES) + 3, blank_bias=float(os.environ.get('BIAS_OFFLINE', '3.0')))
     with torch.no_grad():
         joi.lin.b[UNK] -= 6.0  # this random joiner favours <unk>, which decodes as blank
     for lin in M.all_lins(enc, dec, joi):
@@ -293,13 +327,20 @@ def build_offline(audio, d):
         with torch.no_grad():
             out, lens = enc(feats.unsqueeze(0), torch.tensor([feats.shape[0]]))
             frames = out[0, :int(lens[0])]
-            g = stateless_greedy(frames, dec, joi, 2, ([], [], dec(torch.zeros(1, 2, dtype=torch.int64))), 0)
+            g = stateless_greedy(frames, dec, joi, 2, ([], [], dec(torch.tensor([initial_context(2)], dtype=torch.int64))), 0)
             beam = Beam(2)
             for t in range(frames.shape[0]):
                 beam.step(frames[t:t + 1], dec, joi, 2, t)
             bt, bs = beam.best(2)
+            reset = greedy_with_reset(frames, dec, joi, 2, frames.shape[0] // 2)
+            old = stateless_greedy(frames, dec, joi, 2, ([], [], dec(torch.zeros(1, 2, dtype=torch.int64))), 0)
+            old_after = stateless_greedy(frames[frames.shape[0] // 2:], dec, joi, 2, ([], [], dec(torch.zeros(1, 2, dtype=torch.int64))), 0)
+        print('offline', precision, 'greedy with [0, 0] start differs from [-1, 0]:', old[0] != g[0],
+              '| reset keeps context:', reset['before']['tokens'][-2:], reset['after']['tokens'][:3],
+              '| blank-context reset differs:', old_after[0] != reset['after']['tokens'])
         ref[precision] = {'greedy': {'tokens': g[0], 'frames': g[1]},
-                          'modifiedBeamSearch': {'tokens': bt, 'frames': bs}, 'encoderFrames': int(lens[0])}
+                          'modifiedBeamSearch': {'tokens': bt, 'frames': bs}, 'encoderFrames': int(lens[0]),
+                          'greedyWithReset': reset}
     M.QuantState.enabled = False
     return ref
 
@@ -318,17 +359,21 @@ def nemo_features(audio):
     return ((f - mean) / std).float()
 
 
-NEMO_MAX_SYMBOLS_PER_FRAME = 10  # beam-search safety cap (a hypothesis that emitted this many tokens on one frame advances)
+NEMO_MAX_SYMBOLS_PER_FRAME = 10  # sherpa-onnx: a hypothesis with this many symbols on one frame advances without expansion
 
 
-def nemo_beam(frames, dec, joi, vocab, tdt, beam=BEAM):
+def nemo_beam(frames, dec, joi, vocab, tdt, beam=BEAM, duration_logprob=True):
     """sherpa-onnx OfflineTransducerModifiedBeamSearchNeMoDecoder: frame-asynchronous hypotheses
-    (each keeps its LSTM state and frame), expand those at the minimum frame with the top-k tokens
-    of log_softmax, blank/unk advance max(1, duration), tokens advance the duration (TDT) or stay
-    (RNNT), keep the best `beam` by log prob; no merging. Plus NEMO_MAX_SYMBOLS_PER_FRAME."""
+    (each keeps its LSTM state and frame); those at the minimum frame that emitted fewer than 10
+    symbols there are expanded with the top-k tokens of log_softmax; for TDT the score adds the
+    log-probability of the best duration (log_softmax over the duration logits), so
+    score = (token_logp + duration_logp) + hyp_logp in float32; blank/unk advance max(1, duration),
+    tokens advance the duration (TDT) or stay (RNNT); the best `beam` by score survive; no merging.
+    `duration_logprob=False` gives what a search without the duration term decides (for the report)."""
     blank, n = vocab - 1, frames.shape[0]
     z = torch.zeros(1, 1, 32)
-    hyps = [dict(ys=[], frames=[], durs=[], lp=np.float32(0), st=(z, z), t=0, run=0)]
+    f32 = np.float32
+    hyps = [dict(ys=[], frames=[], durs=[], lp=f32(0), st=(z, z), t=0, run=0)]
     while True:
         m = min(h['t'] for h in hyps)
         if m >= n:
@@ -338,21 +383,27 @@ def nemo_beam(frames, dec, joi, vocab, tdt, beam=BEAM):
             if h['t'] > m:
                 cands.append(h)
                 continue
+            if h['run'] >= NEMO_MAX_SYMBOLS_PER_FRAME:
+                cands.append(dict(h, t=h['t'] + 1, run=0))
+                continue
             last = h['ys'][-1] if h['ys'] else blank
             dout, _, hh, cc = dec(torch.tensor([[last]], dtype=torch.int32), torch.ones(1, dtype=torch.int32), *h['st'])
             logits = joi(frames[h['t']].view(1, -1, 1), dout).reshape(-1)
             lp = torch.log_softmax(logits[:vocab], dim=-1)
-            skip = int(logits[vocab:].argmax()) if tdt else 1
+            if tdt:
+                dl = torch.log_softmax(logits[vocab:], dim=-1)
+                skip = int(dl.argmax())
+                dlp = f32(float(dl[skip])) if duration_logprob else f32(0)
+            else:
+                skip, dlp = 1, f32(0)
             vals, idx = lp.topk(beam)
             for v, k in zip(vals.tolist(), idx.tolist()):
-                score = np.float32(np.float32(v) + h['lp'])
+                score = f32(f32(f32(v) + dlp) + h['lp'])
                 if k in (blank, 0):  # blank, or <unk> (id 0 in NeMo tokens.txt), which sherpa treats as blank
                     cands.append(dict(h, lp=score, t=h['t'] + max(1, skip), run=0))
                 else:
                     adv = skip if tdt else 0
-                    run = h['run'] + 1 if adv == 0 else 0
-                    if run >= NEMO_MAX_SYMBOLS_PER_FRAME:
-                        adv, run = 1, 0
+                    run = (0 if skip > 0 else h['run'] + 1) if tdt else h['run'] + 1
                     cands.append(dict(ys=h['ys'] + [k], frames=h['frames'] + [h['t']], durs=h['durs'] + [skip if tdt else 0],
                                       lp=score, st=(hh, cc), t=h['t'] + adv, run=run))
         hyps = sorted(cands, key=lambda c: -float(c['lp']))[:beam]
@@ -373,7 +424,8 @@ def build_tdt(audio, d, tdt=True):
         export(enc, (feats.t().unsqueeze(0), torch.tensor([feats.shape[0]])), os.path.join(d, 'encoder.onnx'),
                ['audio_signal', 'length'], ['outputs', 'encoded_lengths'],
                dict(vocab_size=vocab - 1, subsampling_factor=8, normalize_type='per_feature', pred_rnn_layers=1,
-                    pred_hidden=32, feat_dim=80, model_type='EncDecRNNTBPEModel', is_giga_am=0,
+                    pred_hidden=32, **({'feat_dim': 80} if tdt else {}),  # RNNT fixture: optional feat_dim absent
+                    model_type='EncDecRNNTBPEModel', is_giga_am=0,
                     model_author='parley-test-fixture', comment='tiny random-weight Parakeet-TDT-signature fixture'),
                skip_quant=('inner.inp.',))
         z = torch.zeros(1, 1, 32)
@@ -417,6 +469,9 @@ def build_tdt(audio, d, tdt=True):
                     per_frame, skip = 0, 1
                 t += skip
             bm = nemo_beam(frames, dec, joi, vocab, tdt)
+            if tdt:
+                nd = nemo_beam(frames, dec, joi, vocab, tdt, duration_logprob=False)
+                print('tdt', precision, 'beam without the duration log-prob differs:', nd != bm)
         ref[precision] = {('tdt' if tdt else 'rnnt'): {'tokens': toks, 'frames': stamps, 'durations': durs},
                           'modifiedBeamSearch': bm, 'encoderFrames': int(lens[0])}
     M.QuantState.enabled = False
@@ -425,9 +480,12 @@ def build_tdt(audio, d, tdt=True):
 
 def main():
     audio = load_audio()
+    only = os.environ.get('ONLY', '')
     for name, fn in (('zipformer-streaming', build_streaming), ('zipformer-v1-streaming', build_streaming_v1),
                      ('zipformer-offline', build_offline), ('nemo-rnnt', lambda a, d: build_tdt(a, d, tdt=False)),
                      ('parakeet-tdt', build_tdt)):
+        if only and name not in only.split(','):
+            continue
         d = os.path.join(OUT, name)
         os.makedirs(d, exist_ok=True)
         ref = fn(audio, d)
@@ -435,9 +493,9 @@ def main():
         with open(os.path.join(d, 'reference.json'), 'w') as fh:
             json.dump(ref, fh, indent=1)
         for p in ('fp32', 'int8'):
-            summary = {k: len(v['tokens']) for k, v in ref[p].items() if isinstance(v, dict)}  # noqa
+            summary = {k: len(v['tokens']) for k, v in ref[p].items() if isinstance(v, dict) and 'tokens' in v}  # noqa
             print(name, p, summary, 'frames', ref[p]['encoderFrames'],
-                  {k: len(set(v['tokens'])) for k, v in ref[p].items() if isinstance(v, dict)})
+                  {k: len(set(v['tokens'])) for k, v in ref[p].items() if isinstance(v, dict) and 'tokens' in v})
 
 
 if __name__ == '__main__':

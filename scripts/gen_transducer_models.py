@@ -11,6 +11,7 @@ Every Linear is written as x @ W + b (ONNX MatMul) so INT8 dynamic quantization 
 PyTorch reference of the int8 variant.
 """
 import math
+import os
 
 import numpy as np
 import torch
@@ -222,18 +223,21 @@ class OfflineEncoder(nn.Module):
 
 
 class StatelessDecoder(nn.Module):
-    """icefall stateless decoder: y [N, context] int64 -> decoder_out [N, J]."""
+    """icefall stateless decoder (zipformer/decoder.py + export-onnx.py's OnnxDecoder):
+    y [N, context] int64 -> decoder_out [N, J]. As icefall, a negative id (the -1 padding of the
+    initial context [-1, ..., 0]) embeds as a zero vector, blank (0) has a trained, non-zero
+    embedding, and the context conv is grouped with group size 4, no bias, then ReLU."""
 
     def __init__(self, vocab, d, context, joiner_dim):
         super().__init__()
         self.emb = nn.Parameter(torch.randn(vocab, d))
         self.context = context
-        self.conv = nn.Parameter(torch.randn(d, 1, context) * 0.5)
+        self.conv = nn.Parameter(torch.randn(d, 4, context) * 0.25)
         self.proj = Lin(d, joiner_dim)
 
     def forward(self, y):
-        e = self.emb[y.clamp(min=0)]  # [N, ctx, d]
-        c = nn.functional.conv1d(e.transpose(1, 2), self.conv, groups=e.shape[2])  # [N, d, 1]
+        e = self.emb[y.clamp(min=0)] * (y >= 0).unsqueeze(-1).to(torch.float32)  # [N, ctx, d]
+        c = nn.functional.conv1d(e.transpose(1, 2), self.conv, groups=e.shape[2] // 4)  # [N, d, 1]
         return self.proj(torch.relu(c[:, :, 0]))
 
 
@@ -245,7 +249,7 @@ class Joiner(nn.Module):
             self.lin.b[blank_id] += blank_bias
 
     def forward(self, encoder_out, decoder_out):
-        return self.lin(torch.tanh(2.0 * encoder_out + 0.5 * decoder_out))
+        return self.lin(torch.tanh(2.0 * encoder_out + float(os.environ.get('DEC_GAIN', '1.0')) * decoder_out))
 
 
 class NemoEncoder(nn.Module):

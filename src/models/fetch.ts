@@ -1,8 +1,9 @@
 /**
  * src/models/fetch.ts — install a manifest bundle: for every file not already present
  * and verified, try its sources in order (npm tarball, plain URL, URL archive), verify
- * size + sha256, and install it atomically. Files whose hash the manifest does not know
- * are pinned on first download with a loud notice. Idempotent: a verified file is skipped.
+ * size + sha256, and install it atomically. A file whose hash the manifest does not know is
+ * refused unless the caller trusts it on first use (`trustOnFirstUse`), which pins it with a
+ * loud notice and a warn log. Idempotent: a verified file is skipped.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -29,6 +30,11 @@ export interface FetchOptions {
   onProgress?: (file: string, p: DownloadProgress) => void;
   signal?: AbortSignal;
   manifest?: ModelManifest;
+  /**
+   * Accept and pin whatever a source serves for files without a published sha256
+   * (`--trust-on-first-use`). Without it such a first download is refused.
+   */
+  trustOnFirstUse?: boolean;
 }
 
 export interface FetchedFile {
@@ -36,8 +42,15 @@ export interface FetchedFile {
   action: 'present' | 'fetched';
   /** Description of the source that delivered it (fetched only). */
   source?: string;
-  /** True when the hash was not in the manifest and was pinned now. */
+  /** True when the hash was not in the manifest and was pinned now (trust on first use). */
   pinned?: boolean;
+}
+
+/** The refusal of a first download that has no published hash (without --trust-on-first-use). */
+export function unpinnedRefusal(bundle: string, path: string): AppError {
+  return new AppError('MODEL_INTEGRITY', `refusing to download ${path} (bundle ${bundle}): no published sha256 is known for it, so a tampered file could not be told apart`, {
+    hint: `check the file's identity upstream and add size + sha256 to models/manifest.json, or accept whatever the source serves now with \`parley models fetch ${bundle} --trust-on-first-use\` (the hash is pinned and shown by \`parley models list\`)`,
+  });
 }
 
 export function describeSource(s: ModelSource): string {
@@ -54,6 +67,13 @@ export async function fetchBundle(cfg: ModelsCfg, name: string, opts: FetchOptio
   const work = join(tmpdir(), `parley-fetch-${process.pid}-${randomBytes(4).toString('hex')}`);
   const archives = new Map<string, Promise<string>>();
   const out: FetchedFile[] = [];
+  const pins = readPins(dir);
+  // Refused before anything is downloaded, so a refusal never leaves half a bundle.
+  const refused = bundle.files.find((f) => expectedIdentity(f, pins).sha256 === null && !opts.trustOnFirstUse);
+  if (refused) {
+    opts.logger?.warn({ file: refused.path, bundle: name }, 'models.unpinned_refused');
+    throw unpinnedRefusal(name, refused.path);
+  }
   try {
     for (const f of bundle.files) {
       const dest = join(dir, f.path);
@@ -105,10 +125,10 @@ async function fetchFile(
       }
       const pinned = id.sha256 === null;
       if (pinned) {
-        writePin(modelsDir(cfg), f.path, { size: got.size, sha256: got.sha256, pinnedAt: new Date().toISOString(), source: desc });
-        const line = `NOTICE: ${f.path} had no sha256 in the manifest; pinned ${got.sha256} (${got.size} bytes) from ${desc}. `
+        writePin(modelsDir(cfg), f.path, { size: got.size, sha256: got.sha256, pinnedAt: new Date().toISOString(), source: desc, trust: 'first-use' });
+        const line = `NOTICE: ${f.path} had no published sha256; trusted on first use (--trust-on-first-use) and pinned ${got.sha256} (${got.size} bytes) from ${desc}. `
           + 'Check it against the upstream release and add it to models/manifest.json.';
-        opts.logger?.warn({ file: f.path, sha256: got.sha256, sizeBytes: got.size, source: desc }, 'models.pinned');
+        opts.logger?.warn({ file: f.path, sha256: got.sha256, sizeBytes: got.size, source: desc, bundle: bundleName }, 'models.trust_on_first_use');
         opts.onMessage?.(line);
       }
       opts.logger?.info({ file: f.path, sizeBytes: got.size, source: desc, bundle: bundleName }, 'models.fetched');

@@ -1,9 +1,10 @@
 /**
  * src/models/manifest.ts — the model manifest (`models/manifest.json`): parse + validate.
  *
- * The manifest lists model bundles by name. Every file carries its size and sha256 (or
- * `null` when not known here: the first download pins it, loudly) and the sources it can
- * be fetched from, tried in order. Validation is strict: an unknown or malformed key is a
+ * The manifest lists model bundles by name. Every file carries its size and sha256 with
+ * where they were published (`pinned_from`), or `null` when no published identity was
+ * found (such a file is downloaded only with an explicit --trust-on-first-use, which pins it
+ * loudly), and the sources it can be fetched from, tried in order. Validation is strict: an unknown or malformed key is a
  * MANIFEST error naming the exact key path, so a typo never silently disables a check.
  */
 import { readFileSync } from 'node:fs';
@@ -41,6 +42,8 @@ export interface ManifestFile {
   sha256: string | null;
   sources: ModelSource[];
   note?: string;
+  /** Where the size/sha256 were published (release listing, maintainer's statement, ...). */
+  pinned_from?: string;
 }
 
 /** Expected outputs on a deterministic built-in input, checked after every load. */
@@ -139,7 +142,7 @@ function parseSource(c: Checker, v: unknown, path: string): ModelSource {
 }
 
 function parseFile(c: Checker, v: unknown, path: string): ManifestFile {
-  const o = c.obj(v, path, ['path', 'size', 'sha256', 'sources', 'note'], ['path', 'size', 'sha256', 'sources']);
+  const o = c.obj(v, path, ['path', 'size', 'sha256', 'sources', 'note', 'pinned_from'], ['path', 'size', 'sha256', 'sources']);
   const size = o.size;
   if (size !== null && (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0)) {
     c.fail(`${path}.size`, 'must be a positive integer (bytes) or null');
@@ -155,6 +158,7 @@ function parseFile(c: Checker, v: unknown, path: string): ManifestFile {
     sources: c.arr(o.sources, `${path}.sources`, 1).map((s, i) => parseSource(c, s, `${path}.sources[${i}]`)),
   };
   if (o.note !== undefined) f.note = c.str(o.note, `${path}.note`);
+  if (o.pinned_from !== undefined) f.pinned_from = c.str(o.pinned_from, `${path}.pinned_from`);
   return f;
 }
 

@@ -40,6 +40,8 @@ export interface FileStatus {
   expectedSize: number | null;
   /** Set when the hash comes from a first-download pin rather than the manifest. */
   pinned: boolean;
+  /** Where the expected identity comes from: the manifest (published), a trust-on-first-use pin, or nowhere yet. */
+  trust: 'manifest' | 'first-use' | 'none';
   message?: string;
 }
 
@@ -102,7 +104,8 @@ export async function bundleStatus(cfg: ModelsCfg, name: string, manifest?: Mode
   for (const f of b.files) {
     const abs = join(dir, f.path);
     const id = expectedIdentity(f, pins);
-    const st: FileStatus = { path: f.path, absPath: abs, state: 'verified', expectedSize: id.size, pinned: id.pinned };
+    const trust = f.sha256 !== null ? 'manifest' : id.pinned ? 'first-use' : 'none';
+    const st: FileStatus = { path: f.path, absPath: abs, state: 'verified', expectedSize: id.size, pinned: id.pinned, trust };
     try {
       await verifyFile(abs, id, fixCommand(name));
     } catch (e) {

@@ -1,7 +1,8 @@
 /**
  * src/models/pins.ts — sha256/size pins for manifest files whose hash is not known in
- * the manifest (`sha256: null`). The first verified download records the identity in
- * `<models dir>/.pins.json` (atomic write); every later verify checks against it.
+ * the manifest (`sha256: null`). Such a file is downloaded only when the user passes
+ * `--trust-on-first-use`; that download records the identity in `<models dir>/.pins.json`
+ * (atomic write, marked `trust: "first-use"`), and every later verify checks against it.
  */
 import { join } from 'node:path';
 import { readFileRecovering, writeFileAtomic } from '../platform/atomic-file.js';
@@ -14,6 +15,8 @@ export interface Pin {
   pinnedAt: string;
   /** Source that delivered the pinned bytes (URL or npm spec). */
   source: string;
+  /** How the identity came to be trusted: the first download, accepted with --trust-on-first-use. */
+  trust?: 'first-use';
 }
 
 export const PINS_FILE = '.pins.json';

@@ -16,7 +16,9 @@ const BUNDLES: Record<string, { family: string; precision: 'fp32' | 'int8'; file
   'fixture-whisper-int8': { family: 'whisper', precision: 'int8', files: ['whisper/tiny-encoder.int8.onnx', 'whisper/tiny-decoder.int8.onnx', 'whisper/tiny-tokens.txt'] },
   'fixture-zipformer-streaming-int8': {
     family: 'zipformer-transducer', precision: 'int8',
-    files: ['encoder', 'decoder', 'joiner'].map((r) => `transducer/zipformer-streaming/${r}.int8.onnx`).concat('transducer/zipformer-streaming/tokens.txt'),
+    // int8 encoder/joiner with the fp32 decoder, as upstream int8 bundles are used
+    files: ['transducer/zipformer-streaming/encoder.int8.onnx', 'transducer/zipformer-streaming/decoder.onnx',
+      'transducer/zipformer-streaming/joiner.int8.onnx', 'transducer/zipformer-streaming/tokens.txt'],
   },
   'fixture-parakeet-tdt-int8': {
     family: 'parakeet-tdt', precision: 'int8',
@@ -24,7 +26,11 @@ const BUNDLES: Record<string, { family: string; precision: 'fp32' | 'int8'; file
   },
   'fixture-moonshine-int8': {
     family: 'moonshine', precision: 'int8',
-    files: ['moonshine/preprocess.int8.onnx', 'moonshine/encode.int8.onnx', 'moonshine/uncached_decode.int8.onnx', 'moonshine/cached_decode.int8.onnx', 'moonshine/tokens.txt'],
+    files: ['moonshine/preprocess.onnx', 'moonshine/encode.int8.onnx', 'moonshine/uncached_decode.int8.onnx', 'moonshine/cached_decode.int8.onnx', 'moonshine/tokens.txt'],
+  },
+  'fixture-moonshine-v2-int8': {
+    family: 'moonshine', precision: 'int8',
+    files: ['moonshine/v2/encoder_model.ort', 'moonshine/v2/decoder_model_merged.ort', 'moonshine/v2/tokens.txt'],
   },
 };
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './asr-transducer-audio.js';
 
@@ -9,7 +9,9 @@ export type Precision = 'fp32' | 'int8';
 export function fixtureFiles(family: 'zipformer-streaming' | 'zipformer-v1-streaming' | 'zipformer-offline' | 'parakeet-tdt' | 'nemo-rnnt', precision: Precision): { encoder: string; decoder: string; joiner: string; tokens: string } {
   const d = path.join(TRANSDUCER_FIXTURES, family);
   const sfx = precision === 'int8' ? '.int8.onnx' : '.onnx';
-  return { encoder: path.join(d, `encoder${sfx}`), decoder: path.join(d, `decoder${sfx}`), joiner: path.join(d, `joiner${sfx}`), tokens: path.join(d, 'tokens.txt') };
+  // Like several upstream int8 bundles, a fixture may pair int8 encoder/joiner with the fp32 decoder.
+  const decoder = existsSync(path.join(d, `decoder${sfx}`)) ? path.join(d, `decoder${sfx}`) : path.join(d, 'decoder.onnx');
+  return { encoder: path.join(d, `encoder${sfx}`), decoder, joiner: path.join(d, `joiner${sfx}`), tokens: path.join(d, 'tokens.txt') };
 }
 
 export interface RefSeq { tokens: number[]; frames: number[]; durations?: number[] }

@@ -12,8 +12,10 @@ const command: Command = {
     'usage: parley models list [--json] [--config FILE]',
     '',
     'Lists every bundle of the model manifest: name, role, family, precision (fp32/int8),',
-    'total size and state (verified, missing, partial, corrupt, unpinned). Each installed',
-    'file is hashed (sha256) to decide "verified".',
+    'total size, state (verified, missing, partial, corrupt, unpinned) and TRUST: where the',
+    'expected hashes come from (manifest = published; first-use = pinned by a download made',
+    'with --trust-on-first-use; none = unpinned, refused until then; mixed bundles list',
+    'each kind). Each installed file is hashed (sha256) to decide "verified".',
     '',
     'options:',
     '  --json          one JSON object per bundle, one per line',
@@ -34,15 +36,16 @@ const command: Command = {
         process.stdout.write(`${JSON.stringify({
           name, role: s.bundle.role, family: s.bundle.family, precision: s.bundle.precision, license: s.bundle.license,
           sizeBytes: total, state: s.state, default: isDefault,
-          files: s.files.map((f) => ({ path: f.path, state: f.state, sizeBytes: f.expectedSize, pinned: f.pinned })),
+          files: s.files.map((f) => ({ path: f.path, state: f.state, sizeBytes: f.expectedSize, pinned: f.pinned, trust: f.trust })),
         })}\n`);
       } else {
-        rows.push([name + (isDefault ? ' *' : ''), s.bundle.role, s.bundle.family, s.bundle.precision, formatBytes(total), s.state]);
+        const trust = [...new Set(s.files.map((f) => f.trust))].join('+');
+        rows.push([name + (isDefault ? ' *' : ''), s.bundle.role, s.bundle.family, s.bundle.precision, formatBytes(total), s.state, trust]);
       }
     }
     if (!flags.json) {
-      process.stdout.write(`${renderTable(['NAME', 'ROLE', 'FAMILY', 'PRECISION', 'SIZE', 'STATE'], rows)}\n`);
-      process.stdout.write('* fetched by `npm run models:fetch`; SIZE ? = not known until first download\n');
+      process.stdout.write(`${renderTable(['NAME', 'ROLE', 'FAMILY', 'PRECISION', 'SIZE', 'STATE', 'TRUST'], rows)}\n`);
+      process.stdout.write('* fetched by `npm run models:fetch`; SIZE ? = not published; TRUST none = refused without --trust-on-first-use\n');
     }
     return 0;
   },

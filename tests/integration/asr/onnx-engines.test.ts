@@ -49,7 +49,7 @@ test('whisper int8 bundle in the inference child reproduces the reference tokens
 });
 
 const ENGINES = [
-  ['whisper', 'fixture-whisper-fp32'], ['whisper', 'fixture-whisper-int8'], ['moonshine', 'fixture-moonshine-int8'],
+  ['whisper', 'fixture-whisper-fp32'], ['whisper', 'fixture-whisper-int8'], ['moonshine', 'fixture-moonshine-int8'], ['moonshine', 'fixture-moonshine-v2-int8'],
   ['zipformer-streaming', 'fixture-zipformer-streaming-int8'], ['transducer-offline', 'fixture-parakeet-tdt-int8'],
 ] as const;
 

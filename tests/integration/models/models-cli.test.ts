@@ -63,6 +63,18 @@ test('fetching an internet-only bundle here fails with one clear line listing ea
   const last = r.err.trim().split('\n').pop() ?? '';
   assert.match(last, /^parley: could not fetch sherpa-onnx-pyannote-segmentation-3-0\/model\.int8\.onnx .* from any of 2 source\(s\): \[1\] https:\/\/github\.com\/k2-fsa.*\[2\] https:\/\/huggingface\.co/);
   assert.match(last, /connected device/);
+  // A bundle without published hashes is refused before any network access, unless trusted on first use.
+  const t = parley(['models', 'fetch', 'sherpa-onnx-moonshine-tiny-en-int8'], env);
+  assert.equal(t.code, 1);
+  assert.match(t.err, /refusing to download sherpa-onnx-moonshine-tiny-en-int8\/preprocess\.onnx .*no published sha256/);
+  assert.match(t.err, /--trust-on-first-use/);
+  const tofu = parley(['models', 'fetch', 'sherpa-onnx-moonshine-tiny-en-int8', '--trust-on-first-use'], { ...env, PARLEY_MODELS_DOWNLOAD_TIMEOUT_MS: '5000' });
+  assert.equal(tofu.code, 1, 'offline here: the trusted fetch gets past the refusal and fails on the network');
+  assert.match(tofu.err, /could not fetch sherpa-onnx-moonshine-tiny-en-int8\/preprocess\.onnx/);
+  const list = parley(['models', 'list'], env);
+  assert.match(list.out, /^NAME\s+ROLE\s+FAMILY\s+PRECISION\s+SIZE\s+STATE\s+TRUST/m);
+  assert.match(list.out, /^sherpa-onnx-moonshine-tiny-en-int8\s.*missing\s+none$/m);
+  assert.match(list.out, /^sherpa-onnx-nemo-parakeet-tdt-0\.6b-v2-int8\s.*manifest\+none$/m);
   const u = parley(['models', 'fetch', 'no-such-bundle'], env);
   assert.equal(u.code, 2);
   assert.match(u.err, /no model bundle named no-such-bundle/);

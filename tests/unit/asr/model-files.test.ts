@@ -85,13 +85,14 @@ test('Whisper tokens: malformed files are ModelLoadErrors, a missing file is MOD
 });
 
 test('Moonshine tokens: piece layout (▁, <0xNN>, control pieces) and base64 layout', () => {
-  const p = MoonshineTokens.parse('<unk> 0\n<s> 1\n</s> 2\n\u2581hello 3\n\u2581w 4\norld 5\n<0x21> 6\n', 'p');
+  // byte pieces only where sherpa-onnx maps them: <0xNN> at id NN + 3
+  const p = MoonshineTokens.parse('<unk> 0\n<s> 1\n</s> 2\n\u2581hello 3\n\u2581w 4\norld 5\n<0x21> 36\n', 'p', 'piece');
   assert.equal(p.layout, 'piece');
-  assert.equal(p.decode([1, 3, 4, 5, 6, 2]), 'hello world!');
-  const b = MoonshineTokens.parse(`${Buffer.from(' hi').toString('base64')} 0\n${Buffer.from(' there').toString('base64')} 1\n`, 'b');
+  assert.equal(p.decode([1, 3, 4, 5, 36, 2]), 'hello world!');
+  const b = MoonshineTokens.parse(`${Buffer.from(' hi').toString('base64')} 0\n${Buffer.from(' there').toString('base64')} 1\n`, 'b', 'base64');
   assert.equal(b.layout, 'base64');
   assert.equal(b.decode([0, 1]), 'hi there');
-  for (const bad of ['', 'x\n', 'a 1\nb 1\n', 'tok notanumber\n']) assert.throws(() => MoonshineTokens.parse(bad, 'bad'), isLoadError, JSON.stringify(bad));
+  for (const bad of ['', 'x\n', 'a 1\nb 1\n', 'tok notanumber\n']) assert.throws(() => MoonshineTokens.parse(bad, 'bad', 'piece'), isLoadError, JSON.stringify(bad));
 });
 
 test('Whisper metadata: required keys, integer checks, language lists', () => {

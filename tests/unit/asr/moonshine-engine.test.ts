@@ -18,8 +18,9 @@ const ref = JSON.parse(readFileSync(join(DIR, 'reference.json'), 'utf8')) as { c
 
 export function moonshineFixtureFiles(precision: 'fp32' | 'int8'): MoonshineEngineOptions {
   const s = precision === 'int8' ? '.int8' : '';
+  // As the upstream int8 bundle: the preprocessor stays fp32 (sherpa-onnx export-onnx.py).
   return {
-    preprocess: join(DIR, `preprocess${s}.onnx`), encode: join(DIR, `encode${s}.onnx`),
+    preprocess: join(DIR, 'preprocess.onnx'), encode: join(DIR, `encode${s}.onnx`),
     uncachedDecode: join(DIR, `uncached_decode${s}.onnx`), cachedDecode: join(DIR, `cached_decode${s}.onnx`), tokens: join(DIR, 'tokens.txt'),
   };
 }
@@ -43,6 +44,25 @@ for (const precision of ['fp32', 'int8'] as const) {
     }
   });
 }
+
+test('token cap (item 3 of issue 16): a decode of exactly max_len tokens followed by eos is kept, one short is a runaway', async () => {
+  const model = await MoonshineModel.load(moonshineFixtureFiles('fp32'), 1);
+  try {
+    const c = ref.cases.find((x) => x.fp32.ended && x.fp32.tokens.length >= 2)!;
+    const n = c.fp32.tokens.length;
+    const secondsPerFrame = 384 / 16000;
+    // max_len = floor(frames · 384/16000 · tokens per second): pick rates giving exactly n and n - 1
+    const rate = (k: number): number => (k + 0.5) / (c.fp32.encoder_frames * secondsPerFrame);
+    const exact = await model.recognize(jfk().samples.subarray(c.start, c.end), rate(n));
+    assert.deepEqual(exact.tokens, c.fp32.tokens);
+    assert.equal(exact.hitTokenCap, false);
+    const short = await model.recognize(jfk().samples.subarray(c.start, c.end), rate(n - 1));
+    assert.deepEqual(short.tokens, c.fp32.tokens.slice(0, n - 1));
+    assert.equal(short.hitTokenCap, true);
+  } finally {
+    await model.dispose();
+  }
+});
 
 test('Moonshine: a missing file is MODEL_MISSING; a wrong graph is MODEL_LOAD', async () => {
   await assert.rejects(MoonshineModel.load({ ...moonshineFixtureFiles('fp32'), encode: '/nonexistent/encode.onnx' }, 1),

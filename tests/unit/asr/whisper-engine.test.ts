@@ -48,6 +48,27 @@ for (const precision of ['fp32', 'int8'] as const) {
   });
 }
 
+test('token cap (item 3 of issue 16): a decode of exactly the cap tokens followed by eot is kept, one short of eot is a runaway', async () => {
+  const model = await WhisperModel.load(whisperFixtureFiles('fp32'), 1);
+  try {
+    const c = ref.cases.find((x) => x.fp32.tokens.length < 18)!;
+    const n = c.fp32.tokens.length;
+    const run = (maxNewTokens: number) => model.recognize(jfk().samples.subarray(c.start, c.end), { language: c.language, task: c.task, maxTokensPerSecond: 6, maxNewTokens });
+    const exact = await run(n);
+    assert.deepEqual(exact.tokens, c.fp32.tokens);
+    assert.equal(exact.hitTokenCap, false, 'sherpa-onnx keeps a decode that ends right at the cap');
+    assert.ok(exact.eotLogProb !== null && exact.eotLogProb < 0);
+    const short = await run(n - 1);
+    assert.deepEqual(short.tokens, c.fp32.tokens.slice(0, n - 1));
+    assert.equal(short.hitTokenCap, true);
+    assert.equal(short.eotLogProb, null);
+    const free = await run(224);
+    assert.equal(free.eotLogProb !== null && Math.abs(free.eotLogProb - exact.eotLogProb!) < 1e-6, true);
+  } finally {
+    await model.dispose();
+  }
+});
+
 test('an unknown language is a typed error; the int8 and fp32 exports differ in their ops', async () => {
   const model = await WhisperModel.load(whisperFixtureFiles('fp32'), 1);
   try {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fetchBundle } from '../../../src/models/fetch.js';
-import { resolveBundle } from '../../../src/models/model-store.js';
+import { bundleStatus, resolveBundle } from '../../../src/models/model-store.js';
+import type { Logger } from '../../../src/util/logger.js';
 import { readPins } from '../../../src/models/pins.js';
 import { serveBytes, startServer } from '../../helpers/models-http.js';
 import { oneFileBundle, sha256, tempModels } from '../../helpers/models-fixture.js';
@@ -53,7 +54,7 @@ test('tries sources in order, installs from the first that works, then is idempo
   }
 });
 
-test('extracts members from a URL archive (downloaded once per bundle) and pins unknown hashes loudly', async () => {
+test('extracts members from a URL archive (downloaded once per bundle); an unpublished hash is refused unless trusted on first use, then pinned loudly', async () => {
   const archive = tarGz();
   const s = await startServer((req, res) => serveBytes(req, res, archive));
   try {
@@ -68,11 +69,29 @@ test('extracts members from a URL archive (downloaded once per bundle) and pins 
       },
     });
     const lines: string[] = [];
-    const r = await fetchBundle(t.cfg, 'b', { onMessage: (l) => lines.push(l) });
+    const logs: Array<[string, unknown]> = [];
+    const logger = { warn: (o: unknown, m: string) => logs.push([m, o]), info: () => undefined } as unknown as Logger;
+    // Without --trust-on-first-use nothing is downloaded at all (not even the pinned member).
+    await assert.rejects(fetchBundle(t.cfg, 'b', { logger }), (e: Error & { code?: string; hint?: string }) => {
+      assert.equal(e.code, 'MODEL_INTEGRITY');
+      assert.match(e.message, /refusing to download b\/tokens\.txt \(bundle b\): no published sha256/);
+      assert.match(e.hint ?? '', /--trust-on-first-use/);
+      return true;
+    });
+    assert.equal(s.requests.length, 0);
+    assert.equal(existsSync(join(t.dir, 'b/model.onnx')), false, 'a refusal leaves no half bundle');
+    assert.ok(logs.some(([m]) => m === 'models.unpinned_refused'));
+    const r = await fetchBundle(t.cfg, 'b', { onMessage: (l) => lines.push(l), trustOnFirstUse: true, logger });
     assert.deepEqual(r.map((x) => [x.action, x.pinned]), [['fetched', false], ['fetched', true]]);
     assert.equal(s.requests.length, 1, 'the archive is downloaded once for both files');
-    assert.ok(lines.some((l) => /^NOTICE: b\/tokens\.txt had no sha256 in the manifest; pinned/.test(l)));
+    assert.ok(lines.some((l) => /^NOTICE: b\/tokens\.txt had no published sha256; trusted on first use/.test(l)));
+    assert.ok(logs.some(([m, o]) => m === 'models.trust_on_first_use' && (o as { sha256: string }).sha256 === sha256(TOKENS)));
     assert.equal(readPins(t.dir)['b/tokens.txt'].sha256, sha256(TOKENS));
+    assert.equal(readPins(t.dir)['b/tokens.txt'].trust, 'first-use');
+    const st = await bundleStatus(t.cfg, 'b');
+    assert.deepEqual(st.files.map((f) => f.trust), ['manifest', 'first-use']);
+    // Once pinned, a later fetch needs no flag and verifies against the pin.
+    assert.deepEqual((await fetchBundle(t.cfg, 'b')).map((x) => x.action), ['present', 'present']);
     const rb = await resolveBundle(t.cfg, 'b');
     assert.deepEqual(Object.keys(rb.files).sort(), ['model.onnx', 'tokens.txt']);
   } finally {

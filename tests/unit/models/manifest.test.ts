@@ -107,3 +107,23 @@ test('property: any JSON value either parses or fails with a MANIFEST error (nev
     }
   }), { numRuns: 500 });
 });
+
+test('the shipped manifest: every file has a published size/sha256 with its provenance, or is marked unpinned (refused without --trust-on-first-use)', () => {
+  const m = loadManifest(MANIFEST);
+  let pinned = 0;
+  let unpinned = 0;
+  for (const [name, b] of Object.entries(m.bundles)) {
+    for (const f of b.files) {
+      if (f.sha256 !== null) {
+        pinned++;
+        assert.ok(f.pinned_from && f.pinned_from.length > 20, `${name} ${f.path}: pinned_from says where the hash was published`);
+        if (f.size === null) assert.match(f.note ?? '', /size not published/, `${name} ${f.path}`);
+      } else {
+        unpinned++;
+        assert.match(f.note ?? '', /trust-on-first-use/, `${name} ${f.path}: marked as refused without --trust-on-first-use`);
+      }
+    }
+  }
+  assert.ok(pinned >= 11 && unpinned > 0, `${pinned} pinned, ${unpinned} unpinned`);
+  assert.equal(m.bundles['sherpa-onnx-nemo-parakeet-tdt-0.6b-v2-int8']!.files[0]!.sha256, 'a32b12d17bbbc309d0686fbbcc2987b5e9b8333a7da83fa6b089f0a2acd651ab');
+});
