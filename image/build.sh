@@ -5,12 +5,14 @@
 # Usage: sudo bash image/build.sh [options]
 #
 #   --arch arm64|amd64     target architecture (default arm64). arm64 on an x86 host runs
-#                          debootstrap --foreign and the second stage under qemu-aarch64-static.
+#                          debootstrap --foreign and the second stage under qemu-aarch64-static
+#                          (through binfmt_misc when registered, else through proot -q).
 #   --mirror URL           Debian mirror (default: the first mirror of this machine's apt
 #                          sources, else http://deb.debian.org/debian)
 #   --suite NAME           Debian suite (default bookworm; Raspberry Pi OS 12 is bookworm-based)
 #   --work DIR             work and cache directory (default <repo>/.cache/image). Cached there:
-#                          the debootstrap package tarball, the base rootfs, the Node.js package.
+#                          the debootstrap package tarball, the base rootfs, the Node.js package,
+#                          the npm cache and the compiled better-sqlite3 addon.
 #   --out DIR              where the outputs go (default <work>/out/<arch>)
 #   --node-version V       Node.js version from the npm registry package node-linux-<arch>
 #                          (default: this machine's node version when it is 20.x, else 20)
@@ -34,7 +36,8 @@
 # Outputs (in --out): rootfs.tar.gz, with --image parley-<arch>.img, and build-info.txt.
 # Idempotent: every run starts from the cached base rootfs, so a rerun gives the same tree.
 # Needs: root, debootstrap, tar, gzip, node + npm (host, for npm pack / npm ci), and for arm64
-# on a non-arm64 host qemu-user-static with binfmt_misc; for --image also sfdisk (fdisk),
+# on a non-arm64 host qemu-user-static, and proot where binfmt_misc has no qemu-aarch64 entry
+# (nice -n 15 is kind to a shared machine: the emulated compile is CPU-heavy); for --image also sfdisk (fdisk),
 # mkfs.ext4 (e2fsprogs >= 1.43 for -d), mkfs.vfat (dosfstools), mcopy (mtools).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -95,15 +98,12 @@ need debootstrap "apt-get install debootstrap"
 need chroot "coreutils"
 need tar "apt-get install tar"
 need gzip "apt-get install gzip"
+need file "apt-get install file (the native addon's architecture is checked with it)"
 need node "install Node.js 20 on the build machine"
 need npm "install npm on the build machine"
 HOST_ARCH=$(dpkg --print-architecture 2>/dev/null || uname -m)
-if [[ $ARCH == arm64 && $HOST_ARCH != arm64 ]]; then
-  need qemu-aarch64-static "apt-get install qemu-user-static (runs the arm64 second stage and native build)"
-  # Every arm64 program the chroot starts (dpkg's maintainer scripts, g++, node) must be run by
-  # qemu through the kernel's binfmt_misc; calling qemu explicitly only covers the first one.
-  [[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]] || die "binfmt_misc has no qemu-aarch64 entry, so arm64 programs cannot run in the chroot. Register it: mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; then /usr/lib/systemd/systemd-binfmt /usr/lib/binfmt.d/qemu-aarch64.conf (or: apt-get install binfmt-support && update-binfmts --enable qemu-aarch64). Or build on an arm64 machine, or use --arch amd64."
-fi
+pick_runner "$ARCH" "$HOST_ARCH"   # chroot, or proot + qemu-aarch64-static (image/lib/common.sh)
+EMULATED=$([[ $ARCH != "$HOST_ARCH" ]] && echo 1 || echo 0)
 if [[ $IMAGE -eq 1 ]]; then
   need sfdisk "apt-get install fdisk"
   need mkfs.ext4 "apt-get install e2fsprogs"
@@ -126,7 +126,7 @@ fi
 DEVICE_CLASS=${DEVICE_CLASS:-$([[ $ARCH == arm64 ]] && echo rpi5 || echo generic)}
 T0=$(date +%s)
 trap 'chroot_umount' EXIT
-log "arch $ARCH, suite $SUITE, mirror $MIRROR, node $NODE_VERSION, work $WORK"
+log "arch $ARCH, suite $SUITE, mirror $MIRROR, node $NODE_VERSION, work $WORK, runner $RUNNER$([[ $EMULATED -eq 1 ]] && echo ' + qemu-aarch64-static')"
 
 # ---- 1. base rootfs (debootstrap), cached ---------------------------------------------------
 # Packages: systemd as init, networking (networkd + resolved + timesyncd: parley's clock guard
@@ -144,12 +144,14 @@ if [[ ! -f $BASE ]]; then
       || die "debootstrap --make-tarball failed (see $CACHE/debootstrap-$ARCH.log); is $MIRROR reachable?"
     mv "$DEBS.part" "$DEBS"
   fi
-  log "1/8 installing the base system (debootstrap$([[ $ARCH == arm64 && $HOST_ARCH != arm64 ]] && echo ' --foreign + second stage under qemu'))"
+  log "1/8 installing the base system (debootstrap$([[ $EMULATED -eq 1 ]] && echo " --foreign + second stage under $RUNNER + qemu: slow"))"
   rm -rf "$ROOTFS.base" && mkdir -p "$ROOTFS.base"
-  if [[ $ARCH == arm64 && $HOST_ARCH != arm64 ]]; then
+  if [[ $EMULATED -eq 1 ]]; then
     debootstrap --arch=arm64 --variant=minbase --foreign --include="$INCLUDE" --unpack-tarball="$DEBS" "$SUITE" "$ROOTFS.base" "$MIRROR" >>"$CACHE/debootstrap-$ARCH.log" 2>&1 || die "debootstrap --foreign failed (see $CACHE/debootstrap-$ARCH.log)"
     cp "$(command -v qemu-aarch64-static)" "$ROOTFS.base/usr/bin/"
-    in_chroot "$ROOTFS.base" /debootstrap/debootstrap --second-stage >>"$CACHE/debootstrap-$ARCH.log" 2>&1 || die "debootstrap second stage under qemu failed (see $CACHE/debootstrap-$ARCH.log)"
+    # The first stage leaves /proc as a symlink to /proc (a loop for proot's -b /proc).
+    [[ -L $ROOTFS.base/proc ]] && rm -f "$ROOTFS.base/proc" && mkdir "$ROOTFS.base/proc"
+    in_rootfs "$ROOTFS.base" /debootstrap/debootstrap --second-stage >>"$CACHE/debootstrap-$ARCH.log" 2>&1 || die "debootstrap second stage under $RUNNER + qemu failed (see $CACHE/debootstrap-$ARCH.log)"
   else
     debootstrap --arch="$ARCH" --variant=minbase --include="$INCLUDE" --unpack-tarball="$DEBS" "$SUITE" "$ROOTFS.base" "$MIRROR" >>"$CACHE/debootstrap-$ARCH.log" 2>&1 || die "debootstrap failed (see $CACHE/debootstrap-$ARCH.log)"
   fi
