@@ -31,6 +31,8 @@
 #   --root-size MB         ext4 root partition size (default: rootfs size + 40 % + 256 MB)
 #   --no-tarball           skip rootfs.tar.gz (e.g. when only the image is wanted)
 #   --clean                delete the work directory's rootfs, outputs and caches, then exit
+#   --dry-run              check every prerequisite (tools, runner, files, free space, node-gyp,
+#                          models), print the plan and exit 0 without downloading or writing
 #   -h, --help             this text
 #
 # Outputs (in --out): rootfs.tar.gz, with --image parley-<arch>.img, and build-info.txt.
@@ -49,7 +51,7 @@ REPO=$(cd "$HERE/.." && pwd)
 {
 
 ARCH=arm64 SUITE=bookworm MIRROR="" WORK="$REPO/.cache/image" OUT="" NODE_VERSION="" MODELS="$REPO/models" NO_MODELS=0
-CONFIG="" DEVICE_CLASS="" HOSTNAME_PREFIX=parley KEEP_TOOLS=0 IMAGE=0 BOOT_MB=256 ROOT_MB="" TARBALL=1 CLEAN=0
+CONFIG="" DEVICE_CLASS="" HOSTNAME_PREFIX=parley KEEP_TOOLS=0 IMAGE=0 BOOT_MB=256 ROOT_MB="" TARBALL=1 CLEAN=0 DRY=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --arch) ARCH=${2:?--arch needs a value}; shift 2 ;;
@@ -69,6 +71,7 @@ while [[ $# -gt 0 ]]; do
     --root-size) ROOT_MB=${2:?}; shift 2 ;;
     --no-tarball) TARBALL=0; shift ;;
     --clean) CLEAN=1; shift ;;
+    --dry-run) DRY=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
@@ -114,16 +117,26 @@ fi
 [[ -f $REPO/systemd/parley.service ]] || die "systemd/parley.service is missing (written by the budgets/systemd work, issue 'budgets'): merge main first"
 [[ -f $REPO/package-lock.json ]] || die "package-lock.json is missing: the production install uses npm ci"
 [[ -z $CONFIG || -f $CONFIG ]] || die "--config $CONFIG does not exist"
-mkdir -p "$WORK" "$CACHE" "$OUT"
 NEED_MB=$(( IMAGE ? 8000 : 5000 ))
 FREE=$(free_mb "$WORK")
 [[ $FREE -ge $NEED_MB ]] || die "only $FREE MB free under $WORK; the build needs about $NEED_MB MB (use --work on a bigger volume)"
+[[ -f "$(npm root -g 2>/dev/null)/npm/node_modules/node-gyp/bin/node-gyp.js" ]] || die "node-gyp not found in the build machine's npm ($(npm root -g 2>/dev/null)/npm): the better-sqlite3 build uses it"
+[[ $NO_MODELS -eq 1 || -f $REPO/models/manifest.json ]] || die "models/manifest.json is missing (or pass --no-models)"
+[[ $NO_MODELS -eq 1 || $MODELS == "$REPO/models" || -d $MODELS ]] || die "--models $MODELS is not a directory"
 MIRROR=${MIRROR:-$(host_mirror)}
 if [[ -z $NODE_VERSION ]]; then
   hv=$(node -p 'process.versions.node')
   if [[ $hv == 20.* ]]; then NODE_VERSION=$hv; else NODE_VERSION=20; fi
 fi
 DEVICE_CLASS=${DEVICE_CLASS:-$([[ $ARCH == arm64 ]] && echo rpi5 || echo generic)}
+if [[ $DRY -eq 1 ]]; then
+  echo "dry run: every prerequisite is met"
+  echo "  arch $ARCH on a $HOST_ARCH host; target programs run with: $RUNNER$([[ $EMULATED -eq 1 ]] && echo ' + qemu-aarch64-static')"
+  echo "  suite $SUITE from $MIRROR; node-linux-$(node_arch "$ARCH")@$NODE_VERSION; work $WORK ($FREE MB free); out $OUT"
+  echo "  image: $([[ $IMAGE -eq 1 ]] && echo "yes, boot ${BOOT_MB} MB" || echo no); models: $([[ $NO_MODELS -eq 1 ]] && echo none || echo "$MODELS")"
+  exit 0
+fi
+mkdir -p "$WORK" "$CACHE" "$OUT"
 T0=$(date +%s)
 trap 'chroot_umount' EXIT
 log "arch $ARCH, suite $SUITE, mirror $MIRROR, node $NODE_VERSION, work $WORK, runner $RUNNER$([[ $EMULATED -eq 1 ]] && echo ' + qemu-aarch64-static')"
