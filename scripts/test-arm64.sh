@@ -43,7 +43,9 @@ SAMPLE=${PARLEY_EVAL_DIR:-$ROOT/../shared/eval}/pyannote-sample/sample.wav
 run_arm() {
   # A private mount namespace: onnxruntime's arm64 library parses /proc/cpuinfo at load and
   # crashes on the host's x86 text, so an ARM cpuinfo is bind-mounted over it for this run only.
-  unshare -m bash -c "mount --bind '$ROOT/scripts/arm64/cpuinfo-arm64.txt' /proc/cpuinfo && cd '${RUN_DIR:-$CACHE/build}' && exec qemu-aarch64-static -L /usr/aarch64-linux-gnu '$ARM_NODE' $*"
+  # It describes a Cortex-A76 (Raspberry Pi 5) and qemu emulates that CPU: under qemu's default
+  # "max" CPU (with i8mm) onnxruntime's INT8 kernels give wrong results (see docs/appliance.md).
+  unshare -m bash -c "mount --bind '$ROOT/scripts/arm64/cpuinfo-arm64.txt' /proc/cpuinfo && cd '${RUN_DIR:-$CACHE/build}' && exec qemu-aarch64-static -cpu cortex-a76 -L /usr/aarch64-linux-gnu '$ARM_NODE' $*"
 }
 
 if [[ $SMOKE -eq 1 ]]; then
@@ -59,7 +61,9 @@ fi
 echo "[2/5] compiling src + tests to JavaScript (tsx's esbuild has no arm64 binary here)"
 rm -rf "$CACHE/build"
 npx tsc -p tsconfig.arm64.json >/dev/null || true   # type errors are the x64 suite's job; emit anyway
-ln -sfn "$ROOT/node_modules" "$CACHE/build/node_modules"
+# The compiled tests find their data next to them, as in the repository.
+for d in node_modules config models tests/fixtures; do ln -sfn "$ROOT/$d" "$CACHE/build/$d"; done
+export PARLEY_EVAL_DIR=$(cd "$(dirname "$SAMPLE")/.." && pwd)
 cp package.json "$CACHE/build/package.json"
 [[ -f $CACHE/build/scripts/arm64/vad-segments.js ]] || fail "compilation produced no output"
 

@@ -51,7 +51,11 @@ RUNNER=chroot
 # Extra "HOST:GUEST" binds for the next in_rootfs call (proot -b; with chroot the caller mounts).
 ROOTFS_BINDS=()
 # An ARM /proc/cpuinfo: onnxruntime's arm64 library parses it at load and crashes on the x86
-# text qemu-user shows otherwise. Bound over /proc/cpuinfo in every proot run.
+# text qemu-user shows otherwise. Bound over /proc/cpuinfo in every proot run. It describes a
+# Cortex-A76 (Raspberry Pi 5), and qemu emulates exactly that CPU (QEMU_CPU): under qemu's
+# default "max" CPU, which adds i8mm, onnxruntime's INT8 kernels return wrong numbers (qemu 7.2;
+# the int8 reference tests of npm run test:arm64 fail there and pass on cortex-a76).
+QEMU_CPU_MODEL=cortex-a76
 ARM_CPUINFO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/arm64/cpuinfo-arm64.txt
 # proot 5.1 does not translate statx/faccessat2/openat2/execveat: this wrapper makes them
 # answer ENOSYS (seccomp) so that qemu and glibc fall back to calls proot does translate.
@@ -84,7 +88,7 @@ in_rootfs() {
     # rootfs would then edit the host's. /tmp stays the rootfs's own.
     local b=(-b /dev -b /proc -b /sys -b "$ARM_CPUINFO:/proc/cpuinfo") x
     for x in "${ROOTFS_BINDS[@]}"; do b+=(-b "$x"); done
-    env -i "${envv[@]}" PROOT_TMP_DIR="${PROOT_TMP_DIR:-/tmp}" \
+    env -i "${envv[@]}" PROOT_TMP_DIR="${PROOT_TMP_DIR:-/tmp}" QEMU_CPU=$QEMU_CPU_MODEL \
       /usr/bin/python3 "$ENOSYS_EXEC" proot -q qemu-aarch64-static -r "$r" "${b[@]}" -w / "$@"
   else
     env -i "${envv[@]}" chroot "$r" "$@"
