@@ -164,7 +164,20 @@ if [[ ! -f $BASE ]]; then
     cp "$(command -v qemu-aarch64-static)" "$ROOTFS.base/usr/bin/"
     # The first stage leaves /proc as a symlink to /proc (a loop for proot's -b /proc).
     [[ -L $ROOTFS.base/proc ]] && rm -f "$ROOTFS.base/proc" && mkdir "$ROOTFS.base/proc"
+    # proot 5.1 aborts (assertion in path.c) on readlinkat(fd, ""), which systemd-tmpfiles uses to
+    # check each symlink it creates; maintainer scripts run it only when `command -v` finds it,
+    # and /sbin (= /usr/sbin) comes before /usr/bin in their PATH. So a no-op stands in for it
+    # during the second stage, and the host's systemd-tmpfiles --root does the work afterwards.
+    [[ $RUNNER == proot ]] && printf '#!/bin/sh\n# image/build.sh: stand-in during the emulated second stage\nexit 0\n' >"$ROOTFS.base/usr/sbin/systemd-tmpfiles" && chmod 755 "$ROOTFS.base/usr/sbin/systemd-tmpfiles"
     in_rootfs "$ROOTFS.base" /debootstrap/debootstrap --second-stage >>"$CACHE/debootstrap-$ARCH.log" 2>&1 || die "debootstrap second stage under $RUNNER + qemu failed (see $CACHE/debootstrap-$ARCH.log)"
+    if [[ $RUNNER == proot ]]; then
+      rm -f "$ROOTFS.base/usr/sbin/systemd-tmpfiles"
+      if command -v systemd-tmpfiles >/dev/null; then
+        systemd-tmpfiles --root="$ROOTFS.base" --create >>"$CACHE/debootstrap-$ARCH.log" 2>&1 || log "systemd-tmpfiles --root reported problems (see $CACHE/debootstrap-$ARCH.log); first boot runs it again"
+      else
+        log "no systemd-tmpfiles on this host: the rootfs's tmpfiles.d entries are created at first boot (systemd-tmpfiles-setup.service)"
+      fi
+    fi
   else
     debootstrap --arch="$ARCH" --variant=minbase --include="$INCLUDE" --unpack-tarball="$DEBS" "$SUITE" "$ROOTFS.base" "$MIRROR" >>"$CACHE/debootstrap-$ARCH.log" 2>&1 || die "debootstrap failed (see $CACHE/debootstrap-$ARCH.log)"
   fi

@@ -44,6 +44,8 @@ const WORK = resolve(arg('--work') ?? join(REPO, '.cache', 'image', 'runtime'));
 const GUEST_DIR = '/tmp/parley-test';
 const HOST_DIR = join(ROOTFS, GUEST_DIR);
 const figures: [string, string][] = [];
+const REQUIRED_OK = ['capture', 'models.vad', 'models.asr', 'disk', 'broker'];
+const HOST_MEASURED = new Set(['budget.cpu_load', 'budget.memory_available', 'budget.memory_available_pct', 'budget.swap_used', 'budget.disk_free', 'budget.temperature', 'budget.throttling']);
 
 function ok(what: string): void {
   console.log(`  ok   ${what}`);
@@ -152,9 +154,12 @@ try {
   console.log(`  doctor: ${report.checks.map((c) => `${c.name}=${c.state}`).join(' ')}`);
   for (const c of report.checks.filter((x) => x.state === 'warn' || x.state === 'skip')) console.log(`    ${c.state} ${c.name}: ${c.detail}`);
   const state = (n: string): string | undefined => report.checks.find((c) => c.name === n)?.state;
-  if (!report.ok || d.code !== 0) fail(`doctor reports failures: ${report.checks.filter((c) => c.state === 'fail').map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
-  for (const n of ['models.vad', 'models.asr', 'broker']) if (state(n) !== 'ok') fail(`doctor check ${n} is ${state(n)}`);
-  ok('parley doctor --json: no failures; models.vad, models.asr and broker ok');
+  // Budgets measure the HOST (its load, memory, disks) under emulation: reported, not judged.
+  const failed = report.checks.filter((c) => c.state === 'fail' && !HOST_MEASURED.has(c.name));
+  if (failed.length > 0) fail(`doctor reports failures: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+  if (d.code !== (report.ok ? 0 : 1)) fail(`doctor exit ${d.code} does not match ok=${report.ok}`);
+  for (const n of REQUIRED_OK) if (state(n) !== 'ok') fail(`doctor check ${n} is ${state(n)}`);
+  ok(`parley doctor --json: ${REQUIRED_OK.join(', ')} ok; no other check fails`);
 
   // 4. transcribe --db, guest vs x64
   writeFileSync(join(HOST_DIR, 'transcribe.yaml'), configYaml({ modelsDir: '/opt/parley/models', dataDir: `${GUEST_DIR}/data`, deviceId }));
