@@ -38,9 +38,10 @@
 # Outputs (in --out): rootfs.tar.gz, with --image parley-<arch>.img, and build-info.txt.
 # Idempotent: every run starts from the cached base rootfs, so a rerun gives the same tree.
 # Needs: root, debootstrap, tar, gzip, node + npm (host, for npm pack / npm ci), and for arm64
-# on a non-arm64 host qemu-user-static, and proot where binfmt_misc has no qemu-aarch64 entry
-# (nice -n 15 is kind to a shared machine: the emulated compile is CPU-heavy); for --image also sfdisk (fdisk),
-# mkfs.ext4 (e2fsprogs >= 1.43 for -d), mkfs.vfat (dosfstools), mcopy (mtools).
+# on a non-arm64 host qemu-user-static, plus proot and python3-seccomp where binfmt_misc has no
+# qemu-aarch64 entry (run it with nice -n 15 on a shared machine: emulation is CPU-heavy); for
+# --image also sfdisk (fdisk), mkfs.ext4 (e2fsprogs >= 1.43 for -d), mkfs.vfat (dosfstools),
+# mcopy (mtools).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
