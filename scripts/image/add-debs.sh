@@ -9,7 +9,7 @@
 # run does not touch the mirror. Needs root and the host's apt-get.
 set -euo pipefail
 if [[ ${1:-} == -h || ${1:-} == --help || $# -lt 3 ]]; then sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; [[ $# -ge 3 ]]; exit $?; fi
-R=$1 CACHE=$2; shift 2
+R=$(cd "$1" && pwd) CACHE=$(mkdir -p "$2" && cd "$2" && pwd); shift 2
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
 STATUS=$R/var/lib/dpkg/status
 [[ -f $STATUS && -f $R/etc/apt/sources.list ]] || { echo "add-debs: $R has no dpkg status or apt sources.list" >&2; exit 1; }

@@ -87,6 +87,13 @@ function configYaml(o: { modelsDir: string; dataDir: string; deviceId: string; m
     `storage:\n  db_path: ${o.dataDir}/parley.db\n  audio_dir: ${o.dataDir}/audio`,
     `models:\n  dir: ${o.modelsDir}`,
     o.mqttUrl ? `mqtt:\n  enabled: true\n  url: ${o.mqttUrl}` : 'mqtt:\n  enabled: false',
+    // Emulation is 5-30x slower than a board: the hang guards go to their maxima (a 6 s clip's
+    // PocketSphinx call overran the default 30 s + 3x guard under qemu on the loaded machine),
+    // and the tiers, which would react to the emulator's real-time factor, are off. Same config
+    // on both architectures.
+    'asr:\n  pocketsphinx:\n    timeout_ms: 600000',
+    'inference:\n  request_timeout_ms: 600000\n  load_timeout_ms: 600000',
+    'tiers:\n  enabled: false',
     '',
   ].join('\n');
 }
