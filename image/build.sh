@@ -5,12 +5,14 @@
 # Usage: sudo bash image/build.sh [options]
 #
 #   --arch arm64|amd64     target architecture (default arm64). arm64 on an x86 host runs
-#                          debootstrap --foreign and the second stage under qemu-aarch64-static.
+#                          debootstrap --foreign and the second stage under qemu-aarch64-static
+#                          (through binfmt_misc when registered, else through proot -q).
 #   --mirror URL           Debian mirror (default: the first mirror of this machine's apt
 #                          sources, else http://deb.debian.org/debian)
 #   --suite NAME           Debian suite (default bookworm; Raspberry Pi OS 12 is bookworm-based)
 #   --work DIR             work and cache directory (default <repo>/.cache/image). Cached there:
-#                          the debootstrap package tarball, the base rootfs, the Node.js package.
+#                          the debootstrap package tarball, the base rootfs, the Node.js package,
+#                          the npm cache and the compiled better-sqlite3 addon.
 #   --out DIR              where the outputs go (default <work>/out/<arch>)
 #   --node-version V       Node.js version from the npm registry package node-linux-<arch>
 #                          (default: this machine's node version when it is 20.x, else 20)
@@ -29,13 +31,17 @@
 #   --root-size MB         ext4 root partition size (default: rootfs size + 40 % + 256 MB)
 #   --no-tarball           skip rootfs.tar.gz (e.g. when only the image is wanted)
 #   --clean                delete the work directory's rootfs, outputs and caches, then exit
+#   --dry-run              check every prerequisite (tools, runner, files, free space, node-gyp,
+#                          models), print the plan and exit 0 without downloading or writing
 #   -h, --help             this text
 #
 # Outputs (in --out): rootfs.tar.gz, with --image parley-<arch>.img, and build-info.txt.
 # Idempotent: every run starts from the cached base rootfs, so a rerun gives the same tree.
 # Needs: root, debootstrap, tar, gzip, node + npm (host, for npm pack / npm ci), and for arm64
-# on a non-arm64 host qemu-user-static with binfmt_misc; for --image also sfdisk (fdisk),
-# mkfs.ext4 (e2fsprogs >= 1.43 for -d), mkfs.vfat (dosfstools), mcopy (mtools).
+# on a non-arm64 host qemu-user-static, plus proot and python3-seccomp where binfmt_misc has no
+# qemu-aarch64 entry (run it with nice -n 15 on a shared machine: emulation is CPU-heavy); for
+# --image also sfdisk (fdisk), mkfs.ext4 (e2fsprogs >= 1.43 for -d), mkfs.vfat (dosfstools),
+# mcopy (mtools).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -46,7 +52,7 @@ REPO=$(cd "$HERE/.." && pwd)
 {
 
 ARCH=arm64 SUITE=bookworm MIRROR="" WORK="$REPO/.cache/image" OUT="" NODE_VERSION="" MODELS="$REPO/models" NO_MODELS=0
-CONFIG="" DEVICE_CLASS="" HOSTNAME_PREFIX=parley KEEP_TOOLS=0 IMAGE=0 BOOT_MB=256 ROOT_MB="" TARBALL=1 CLEAN=0
+CONFIG="" DEVICE_CLASS="" HOSTNAME_PREFIX=parley KEEP_TOOLS=0 IMAGE=0 BOOT_MB=256 ROOT_MB="" TARBALL=1 CLEAN=0 DRY=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --arch) ARCH=${2:?--arch needs a value}; shift 2 ;;
@@ -66,6 +72,7 @@ while [[ $# -gt 0 ]]; do
     --root-size) ROOT_MB=${2:?}; shift 2 ;;
     --no-tarball) TARBALL=0; shift ;;
     --clean) CLEAN=1; shift ;;
+    --dry-run) DRY=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
@@ -95,15 +102,12 @@ need debootstrap "apt-get install debootstrap"
 need chroot "coreutils"
 need tar "apt-get install tar"
 need gzip "apt-get install gzip"
+need file "apt-get install file (the native addon's architecture is checked with it)"
 need node "install Node.js 20 on the build machine"
 need npm "install npm on the build machine"
 HOST_ARCH=$(dpkg --print-architecture 2>/dev/null || uname -m)
-if [[ $ARCH == arm64 && $HOST_ARCH != arm64 ]]; then
-  need qemu-aarch64-static "apt-get install qemu-user-static (runs the arm64 second stage and native build)"
-  # Every arm64 program the chroot starts (dpkg's maintainer scripts, g++, node) must be run by
-  # qemu through the kernel's binfmt_misc; calling qemu explicitly only covers the first one.
-  [[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]] || die "binfmt_misc has no qemu-aarch64 entry, so arm64 programs cannot run in the chroot. Register it: mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; then /usr/lib/systemd/systemd-binfmt /usr/lib/binfmt.d/qemu-aarch64.conf (or: apt-get install binfmt-support && update-binfmts --enable qemu-aarch64). Or build on an arm64 machine, or use --arch amd64."
-fi
+pick_runner "$ARCH" "$HOST_ARCH"   # chroot, or proot + qemu-aarch64-static (image/lib/common.sh)
+EMULATED=$([[ $ARCH != "$HOST_ARCH" ]] && echo 1 || echo 0)
 if [[ $IMAGE -eq 1 ]]; then
   need sfdisk "apt-get install fdisk"
   need mkfs.ext4 "apt-get install e2fsprogs"
@@ -114,19 +118,29 @@ fi
 [[ -f $REPO/systemd/parley.service ]] || die "systemd/parley.service is missing (written by the budgets/systemd work, issue 'budgets'): merge main first"
 [[ -f $REPO/package-lock.json ]] || die "package-lock.json is missing: the production install uses npm ci"
 [[ -z $CONFIG || -f $CONFIG ]] || die "--config $CONFIG does not exist"
-mkdir -p "$WORK" "$CACHE" "$OUT"
 NEED_MB=$(( IMAGE ? 8000 : 5000 ))
 FREE=$(free_mb "$WORK")
 [[ $FREE -ge $NEED_MB ]] || die "only $FREE MB free under $WORK; the build needs about $NEED_MB MB (use --work on a bigger volume)"
+[[ -f "$(npm root -g 2>/dev/null)/npm/node_modules/node-gyp/bin/node-gyp.js" ]] || die "node-gyp not found in the build machine's npm ($(npm root -g 2>/dev/null)/npm): the better-sqlite3 build uses it"
+[[ $NO_MODELS -eq 1 || -f $REPO/models/manifest.json ]] || die "models/manifest.json is missing (or pass --no-models)"
+[[ $NO_MODELS -eq 1 || $MODELS == "$REPO/models" || -d $MODELS ]] || die "--models $MODELS is not a directory"
 MIRROR=${MIRROR:-$(host_mirror)}
 if [[ -z $NODE_VERSION ]]; then
   hv=$(node -p 'process.versions.node')
   if [[ $hv == 20.* ]]; then NODE_VERSION=$hv; else NODE_VERSION=20; fi
 fi
 DEVICE_CLASS=${DEVICE_CLASS:-$([[ $ARCH == arm64 ]] && echo rpi5 || echo generic)}
+if [[ $DRY -eq 1 ]]; then
+  echo "dry run: every prerequisite is met"
+  echo "  arch $ARCH on a $HOST_ARCH host; target programs run with: $RUNNER$([[ $EMULATED -eq 1 ]] && echo ' + qemu-aarch64-static')"
+  echo "  suite $SUITE from $MIRROR; node-linux-$(node_arch "$ARCH")@$NODE_VERSION; work $WORK ($FREE MB free); out $OUT"
+  echo "  image: $([[ $IMAGE -eq 1 ]] && echo "yes, boot ${BOOT_MB} MB" || echo no); models: $([[ $NO_MODELS -eq 1 ]] && echo none || echo "$MODELS")"
+  exit 0
+fi
+mkdir -p "$WORK" "$CACHE" "$OUT"
 T0=$(date +%s)
 trap 'chroot_umount' EXIT
-log "arch $ARCH, suite $SUITE, mirror $MIRROR, node $NODE_VERSION, work $WORK"
+log "arch $ARCH, suite $SUITE, mirror $MIRROR, node $NODE_VERSION, work $WORK, runner $RUNNER$([[ $EMULATED -eq 1 ]] && echo ' + qemu-aarch64-static')"
 
 # ---- 1. base rootfs (debootstrap), cached ---------------------------------------------------
 # Packages: systemd as init, networking (networkd + resolved + timesyncd: parley's clock guard
@@ -144,12 +158,27 @@ if [[ ! -f $BASE ]]; then
       || die "debootstrap --make-tarball failed (see $CACHE/debootstrap-$ARCH.log); is $MIRROR reachable?"
     mv "$DEBS.part" "$DEBS"
   fi
-  log "1/8 installing the base system (debootstrap$([[ $ARCH == arm64 && $HOST_ARCH != arm64 ]] && echo ' --foreign + second stage under qemu'))"
+  log "1/8 installing the base system (debootstrap$([[ $EMULATED -eq 1 ]] && echo " --foreign + second stage under $RUNNER + qemu: slow"))"
   rm -rf "$ROOTFS.base" && mkdir -p "$ROOTFS.base"
-  if [[ $ARCH == arm64 && $HOST_ARCH != arm64 ]]; then
+  if [[ $EMULATED -eq 1 ]]; then
     debootstrap --arch=arm64 --variant=minbase --foreign --include="$INCLUDE" --unpack-tarball="$DEBS" "$SUITE" "$ROOTFS.base" "$MIRROR" >>"$CACHE/debootstrap-$ARCH.log" 2>&1 || die "debootstrap --foreign failed (see $CACHE/debootstrap-$ARCH.log)"
     cp "$(command -v qemu-aarch64-static)" "$ROOTFS.base/usr/bin/"
-    in_chroot "$ROOTFS.base" /debootstrap/debootstrap --second-stage >>"$CACHE/debootstrap-$ARCH.log" 2>&1 || die "debootstrap second stage under qemu failed (see $CACHE/debootstrap-$ARCH.log)"
+    # The first stage leaves /proc as a symlink to /proc (a loop for proot's -b /proc).
+    [[ -L $ROOTFS.base/proc ]] && rm -f "$ROOTFS.base/proc" && mkdir "$ROOTFS.base/proc"
+    # proot 5.1 aborts (assertion in path.c) on readlinkat(fd, ""), which systemd-tmpfiles uses to
+    # check each symlink it creates; maintainer scripts run it only when `command -v` finds it,
+    # and /sbin (= /usr/sbin) comes before /usr/bin in their PATH. So a no-op stands in for it
+    # during the second stage, and the host's systemd-tmpfiles --root does the work afterwards.
+    [[ $RUNNER == proot ]] && printf '#!/bin/sh\n# image/build.sh: stand-in during the emulated second stage\nexit 0\n' >"$ROOTFS.base/usr/sbin/systemd-tmpfiles" && chmod 755 "$ROOTFS.base/usr/sbin/systemd-tmpfiles"
+    in_rootfs "$ROOTFS.base" /debootstrap/debootstrap --second-stage >>"$CACHE/debootstrap-$ARCH.log" 2>&1 || die "debootstrap second stage under $RUNNER + qemu failed (see $CACHE/debootstrap-$ARCH.log)"
+    if [[ $RUNNER == proot ]]; then
+      rm -f "$ROOTFS.base/usr/sbin/systemd-tmpfiles"
+      if command -v systemd-tmpfiles >/dev/null; then
+        systemd-tmpfiles --root="$ROOTFS.base" --create >>"$CACHE/debootstrap-$ARCH.log" 2>&1 || log "systemd-tmpfiles --root reported problems (see $CACHE/debootstrap-$ARCH.log); first boot runs it again"
+      else
+        log "no systemd-tmpfiles on this host: the rootfs's tmpfiles.d entries are created at first boot (systemd-tmpfiles-setup.service)"
+      fi
+    fi
   else
     debootstrap --arch="$ARCH" --variant=minbase --include="$INCLUDE" --unpack-tarball="$DEBS" "$SUITE" "$ROOTFS.base" "$MIRROR" >>"$CACHE/debootstrap-$ARCH.log" 2>&1 || die "debootstrap failed (see $CACHE/debootstrap-$ARCH.log)"
   fi

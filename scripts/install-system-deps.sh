@@ -22,6 +22,8 @@ PKGS=(
   sctk                # md-eval.pl: the reference DER scorer the diarization tests compare against
   bzip2               # tar -xjf: model fetch unpacks sherpa-onnx .tar.bz2 release archives
   debootstrap qemu-user-static fdisk dosfstools mtools   # image/build.sh: rootfs, arm64 second stage, disk image (sfdisk, mkfs.vfat, mcopy)
+  proot python3-seccomp file   # arm64 builds/tests without binfmt_misc: proot -q qemu-aarch64-static, its statx guard (image/lib/enosys-exec.py), `file` on the addon
+  libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross   # npm run test:arm64: the arm64 loader and C++ runtime for qemu-aarch64-static -L
 )
 echo "installing: ${PKGS[*]}" | sed 's/#[^ ]*//g'
 $SUDO apt-get update -qq

@@ -3,16 +3,21 @@
 # qemu-aarch64-static with the official arm64 Node.js 20 binary (from the npm registry)
 # and onnxruntime-node's bundled arm64 library, and check that the VAD output equals x64's.
 #
-# Usage: sudo bash scripts/test-arm64.sh [--help]   (npm run test:arm64)
+# Usage: sudo bash scripts/test-arm64.sh [--smoke] [--help]   (npm run test:arm64)
+#   --smoke  seconds, run by npm test so the lane cannot rot: the preconditions, the arm64 Node
+#            (fetched once into .cache/arm64), onnxruntime-node's arm64 library creating a Silero
+#            session under qemu, and a non-empty selection of pure unit tests
 # Needs: root (for `unshare -m` + a bind mount over /proc/cpuinfo), qemu-user-static,
-#        libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross, a built model dir.
+#        libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross (scripts/setup.sh
+#        installs them), a built model dir (npm run models:fetch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 if [[ "${1:-}" == "--help" ]]; then
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
+SMOKE=0; [[ "${1:-}" == "--smoke" ]] && SMOKE=1
 fail() { echo "test:arm64: $*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || fail "must run as root (unshare -m and a bind mount over /proc/cpuinfo)"
 command -v qemu-aarch64-static >/dev/null || fail "qemu-aarch64-static missing: apt-get install qemu-user-static"
@@ -35,10 +40,30 @@ MODEL=$(node -e "const m=require('./models/manifest.json');const b=m.bundles['si
 SAMPLE=${PARLEY_EVAL_DIR:-$ROOT/../shared/eval}/pyannote-sample/sample.wav
 [[ -f $SAMPLE ]] || fail "$SAMPLE missing: set PARLEY_EVAL_DIR to the folder holding pyannote-sample/"
 
+run_arm() {
+  # A private mount namespace: onnxruntime's arm64 library parses /proc/cpuinfo at load and
+  # crashes on the host's x86 text, so an ARM cpuinfo is bind-mounted over it for this run only.
+  # It describes a Cortex-A76 (Raspberry Pi 5) and qemu emulates that CPU: under qemu's default
+  # "max" CPU (with i8mm) onnxruntime's INT8 kernels give wrong results (see docs/appliance.md).
+  unshare -m bash -c "mount --bind '$ROOT/scripts/arm64/cpuinfo-arm64.txt' /proc/cpuinfo && cd '${RUN_DIR:-$CACHE/build}' && exec qemu-aarch64-static -cpu cortex-a76 -L /usr/aarch64-linux-gnu '$ARM_NODE' $*"
+}
+
+if [[ $SMOKE -eq 1 ]]; then
+  n=$(node scripts/arm64/select-pure-tests.mjs "$ROOT" 2>/dev/null | wc -l)
+  (( n > 0 )) || fail "smoke: no pure unit tests selected from tests/unit"
+  out=$(RUN_DIR=$ROOT run_arm "-e \"const o=require('onnxruntime-node');o.InferenceSession.create('$MODEL').then(s=>console.log(process.arch,s.inputNames.join(',')),e=>{console.error(e);process.exit(1)})\"") \
+    || fail "smoke: onnxruntime-node's arm64 library did not load the Silero model under qemu"
+  [[ $out == arm64\ * ]] || fail "smoke: unexpected output '$out'"
+  echo "test:arm64: smoke passed (node $NODE_VERSION arm64 under qemu; Silero session inputs ${out#arm64 }; $n pure unit test files selectable)"
+  exit 0
+fi
+
 echo "[2/5] compiling src + tests to JavaScript (tsx's esbuild has no arm64 binary here)"
 rm -rf "$CACHE/build"
 npx tsc -p tsconfig.arm64.json >/dev/null || true   # type errors are the x64 suite's job; emit anyway
-ln -sfn "$ROOT/node_modules" "$CACHE/build/node_modules"
+# The compiled tests find their data next to them, as in the repository.
+for d in node_modules config models tests/fixtures; do ln -sfn "$ROOT/$d" "$CACHE/build/$d"; done
+export PARLEY_EVAL_DIR=$(cd "$(dirname "$SAMPLE")/.." && pwd)
 cp package.json "$CACHE/build/package.json"
 [[ -f $CACHE/build/scripts/arm64/vad-segments.js ]] || fail "compilation produced no output"
 
@@ -46,12 +71,6 @@ echo "[3/5] selecting pure-TypeScript unit tests (no native addon other than onn
 mapfile -t TESTS < <(node scripts/arm64/select-pure-tests.mjs "$CACHE/build")
 (( ${#TESTS[@]} > 0 )) || fail "no pure tests selected"
 echo "  ${#TESTS[@]} test files"
-
-run_arm() {
-  # A private mount namespace: onnxruntime's arm64 library parses /proc/cpuinfo at load and
-  # crashes on the host's x86 text, so an ARM cpuinfo is bind-mounted over it for this run only.
-  unshare -m bash -c "mount --bind '$ROOT/scripts/arm64/cpuinfo-arm64.txt' /proc/cpuinfo && cd '$CACHE/build' && exec qemu-aarch64-static -L /usr/aarch64-linux-gnu '$ARM_NODE' $*"
-}
 
 echo "[4/5] running the unit tests under qemu-aarch64 (slow: emulation)"
 cp scripts/arm64/run-inprocess.mjs "$CACHE/build/run-inprocess.mjs"

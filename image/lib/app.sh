@@ -30,22 +30,7 @@ install_parley() {
     || die "npm ci --omit=dev failed (see $stage/npm-ci.log)"
   prune_foreign_binaries "$app/node_modules"
 
-  log "3/8 compiling better-sqlite3 for $ARCH inside the rootfs$([[ $ARCH == arm64 && $HOST_ARCH != arm64 ]] && echo ' (under qemu: slow)')"
-  npmdir=$(npm root -g 2>/dev/null)/npm
-  [[ -f $npmdir/node_modules/node-gyp/bin/node-gyp.js ]] || die "node-gyp not found under $npmdir (the build machine's npm)"
-  mkdir -p "$ROOTFS/tmp/npm"
-  chroot_mount "$ROOTFS"
-  mount --bind "$npmdir" "$ROOTFS/tmp/npm"
-  mount -o remount,bind,ro "$ROOTFS/tmp/npm"
-  local jobs; jobs=$(nproc)
-  if ! in_chroot "$ROOTFS" /bin/sh -c "cd /opt/parley/node_modules/better-sqlite3 && HOME=/tmp JOBS=$jobs node /tmp/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --release --nodedir=/usr/local -j $jobs" >"$stage/better-sqlite3-build.log" 2>&1; then
-    umount "$ROOTFS/tmp/npm"
-    die "better-sqlite3 native build failed (see $stage/better-sqlite3-build.log)"
-  fi
-  umount "$ROOTFS/tmp/npm" && rmdir "$ROOTFS/tmp/npm"
-  # Prove the addon loads on the target (catches ABI and architecture mistakes now, not on the board).
-  in_chroot "$ROOTFS" /usr/local/bin/node -e "const D=require('/opt/parley/node_modules/better-sqlite3'); const d=new D(':memory:'); console.log('sqlite', d.prepare('select sqlite_version() v').get().v)" >>"$stage/better-sqlite3-build.log" 2>&1 \
-    || die "the freshly built better-sqlite3 does not load in the rootfs (see $stage/better-sqlite3-build.log)"
+  build_better_sqlite3 "$app/node_modules/better-sqlite3" "$stage/better-sqlite3-build.log"
   local b=$app/node_modules/better-sqlite3
   rm -rf "$b/build/Release/obj" "$b/build/Release/obj.target" "$b/build/Release/.deps" "$b/build/Release/test_extension.node" "$b/deps/sqlite3" "$b/src"
   rm -f "$app/package-lock.json"
@@ -55,6 +40,42 @@ exec /usr/bin/node /opt/parley/dist/cli/main.js "$@"
 EOF
   chmod 755 "$ROOTFS/usr/local/bin/parley"
   chown -R 0:0 "$app"
+}
+
+# better-sqlite3 compiled inside the rootfs, or taken from the cache: the addon depends only on
+# the package version, the target's Node (ABI + headers) and the base rootfs (glibc, g++), so
+# the cache key is those three. Emulated, the compile is by far the slowest step of a build.
+build_better_sqlite3() {
+  local dir=$1 logf=$2 ver key cached npmdir jobs
+  ver=$(node -p "require('$dir/package.json').version")
+  key=$(echo "$ver $NODE_VERSION $(basename "$BASE")" | sha256sum | cut -c1-12)
+  cached=$CACHE/better-sqlite3-$ver-$ARCH-$key.node
+  : >"$logf"
+  chroot_mount "$ROOTFS"
+  if [[ -f $cached ]]; then
+    log "3/8 better-sqlite3 $ver for $ARCH cached ($(basename "$cached"))"
+    install -D -m 0755 "$cached" "$dir/build/Release/better_sqlite3.node"
+  else
+    log "3/8 compiling better-sqlite3 $ver for $ARCH inside the rootfs$([[ $EMULATED -eq 1 ]] && echo " ($RUNNER + qemu: slow, cached afterwards)")"
+    npmdir=$(npm root -g 2>/dev/null)/npm
+    [[ -f $npmdir/node_modules/node-gyp/bin/node-gyp.js ]] || die "node-gyp not found under $npmdir (the build machine's npm)"
+    mkdir -p "$ROOTFS/tmp/npm"
+    # node-gyp is the build machine's (pure JavaScript), read-only in the rootfs.
+    if [[ $RUNNER == proot ]]; then ROOTFS_BINDS=("$npmdir:/tmp/npm"); else mount --bind "$npmdir" "$ROOTFS/tmp/npm" && mount -o remount,bind,ro "$ROOTFS/tmp/npm"; fi
+    jobs=$(nproc)
+    local t0=$SECONDS rc=0
+    in_rootfs "$ROOTFS" /bin/sh -c "cd /opt/parley/node_modules/better-sqlite3 && HOME=/tmp JOBS=$jobs node /tmp/npm/node_modules/node-gyp/bin/node-gyp.js rebuild --release --nodedir=/usr/local -j $jobs" >>"$logf" 2>&1 || rc=$?
+    ROOTFS_BINDS=()
+    [[ $RUNNER == proot ]] || umount "$ROOTFS/tmp/npm"
+    rmdir "$ROOTFS/tmp/npm" 2>/dev/null || true
+    [[ $rc -eq 0 ]] || die "better-sqlite3 native build failed (see $logf)"
+    log "3/8 better-sqlite3 compiled in $(( SECONDS - t0 )) s"
+    cp "$dir/build/Release/better_sqlite3.node" "$cached.part" && mv "$cached.part" "$cached"
+  fi
+  file -b "$dir/build/Release/better_sqlite3.node" | tee -a "$logf" | sed 's/^/[image] better_sqlite3.node: /' >&2
+  # Prove the addon loads on the target (catches ABI and architecture mistakes now, not on the board).
+  in_rootfs "$ROOTFS" /usr/local/bin/node -e "const D=require('/opt/parley/node_modules/better-sqlite3'); const d=new D(':memory:'); console.log('sqlite', d.prepare('select sqlite_version() v').get().v, process.arch)" >>"$logf" 2>&1 \
+    || { rm -f "$cached"; die "better-sqlite3 does not load in the rootfs (see $logf)"; }
 }
 
 # Native binaries for other platforms are dead weight on an SD card (onnxruntime-node alone

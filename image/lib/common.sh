@@ -25,6 +25,7 @@ free_mb() {
 # Mount /proc, /sys, /dev, /dev/pts into the rootfs for chroot work; undone by chroot_umount.
 chroot_mount() {
   local r=$1
+  [[ $RUNNER == proot ]] && return 0   # proot binds /proc, /sys and /dev itself
   mount -t proc proc "$r/proc"
   mount -t sysfs sysfs "$r/sys"
   mount --bind /dev "$r/dev"
@@ -41,14 +42,59 @@ chroot_umount() {
   CHROOT_MOUNTED=""
 }
 
-# in_chroot ROOTFS CMD...: run a command inside the rootfs with a clean environment. `env -i`
-# matters: under `npm run`, npm exports npm_config_* (e.g. a host nodedir) that node-gyp
-# would obey over its command line.
-in_chroot() {
-  local r=$1; shift
-  env -i HOME=/root TERM=dumb LC_ALL=C.UTF-8 LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin chroot "$r" "$@"
+# How programs of the target architecture are run inside the rootfs (set by pick_runner):
+#   chroot  native, or arm64 on x86 with binfmt_misc registered for qemu-aarch64
+#   proot   arm64 on x86 without binfmt_misc: `proot -q qemu-aarch64-static` intercepts every
+#           execve, so the children of an emulated program (dpkg's maintainer scripts, g++'s
+#           cc1, node's child processes) are emulated too, and no kernel state changes.
+RUNNER=chroot
+# Extra "HOST:GUEST" binds for the next in_rootfs call (proot -b; with chroot the caller mounts).
+ROOTFS_BINDS=()
+# An ARM /proc/cpuinfo: onnxruntime's arm64 library parses it at load and crashes on the x86
+# text qemu-user shows otherwise. Bound over /proc/cpuinfo in every proot run. It describes a
+# Cortex-A76 (Raspberry Pi 5), and qemu emulates exactly that CPU (QEMU_CPU): under qemu's
+# default "max" CPU, which adds i8mm, onnxruntime's INT8 kernels return wrong numbers (qemu 7.2;
+# the int8 reference tests of npm run test:arm64 fail there and pass on cortex-a76).
+QEMU_CPU_MODEL=cortex-a76
+ARM_CPUINFO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/arm64/cpuinfo-arm64.txt
+# proot 5.1 does not translate statx/faccessat2/openat2/execveat: this wrapper makes them
+# answer ENOSYS (seccomp) so that qemu and glibc fall back to calls proot does translate.
+ENOSYS_EXEC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/enosys-exec.py
+
+# pick_runner TARGET_ARCH HOST_ARCH: sets RUNNER, or dies when the target cannot be run at all
+# (the message names the package to install).
+pick_runner() {
+  local arch=$1 host=$2
+  RUNNER=chroot
+  [[ $arch == "$host" ]] && return 0
+  [[ $arch == arm64 ]] || die "cannot run $arch programs on a $host host"
+  need qemu-aarch64-static "apt-get install qemu-user-static (runs arm64 programs on this $host host)"
+  [[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]] && return 0
+  need proot "apt-get install proot (this host has no binfmt_misc entry for qemu-aarch64, so arm64 programs in the rootfs run under proot -q qemu-aarch64-static)"
+  [[ -f $ARM_CPUINFO ]] || die "$ARM_CPUINFO is missing"
+  /usr/bin/python3 -c 'import seccomp' 2>/dev/null || die "python3-seccomp is missing: apt-get install python3-seccomp (proot 5.1 needs its statx/faccessat2 guard, image/lib/enosys-exec.py)"
+  RUNNER=proot
 }
+
+# in_rootfs ROOTFS CMD...: run a command inside the rootfs with a clean environment. `env -i`
+# matters: under `npm run`, npm exports npm_config_* (e.g. a host nodedir) that node-gyp
+# would obey over its command line. Extra environment: ROOTFS_ENV=(K=V ...).
+in_rootfs() {
+  local r=$1; shift
+  local envv=(HOME=/root TERM=dumb LC_ALL=C.UTF-8 LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "${ROOTFS_ENV[@]}")
+  if [[ $RUNNER == proot ]]; then
+    # -r (not -R): -R would bind the host's /etc/passwd and /etc/group, and useradd in the
+    # rootfs would then edit the host's. /tmp stays the rootfs's own.
+    local b=(-b /dev -b /proc -b /sys -b "$ARM_CPUINFO:/proc/cpuinfo") x
+    for x in "${ROOTFS_BINDS[@]}"; do b+=(-b "$x"); done
+    env -i "${envv[@]}" PROOT_TMP_DIR="${PROOT_TMP_DIR:-/tmp}" QEMU_CPU=$QEMU_CPU_MODEL \
+      /usr/bin/python3 "$ENOSYS_EXEC" proot -q qemu-aarch64-static -r "$r" "${b[@]}" -w / "$@"
+  else
+    env -i "${envv[@]}" chroot "$r" "$@"
+  fi
+}
+ROOTFS_ENV=()
 
 # The Debian package architecture name → Node's.
 node_arch() { case $1 in arm64) echo arm64 ;; amd64) echo x64 ;; *) die "unsupported arch $1" ;; esac; }

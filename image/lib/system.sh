@@ -42,16 +42,16 @@ EOF
 configure_system() {
   log "5/8 user, config, systemd units, first boot, journald, network"
   # A system user in audio (ALSA capture) and dialout (the serial indicator board).
-  in_chroot "$ROOTFS" sh -c 'getent group parley >/dev/null || groupadd --system parley'
-  in_chroot "$ROOTFS" sh -c 'id parley >/dev/null 2>&1 || useradd --system --gid parley --groups audio,dialout --home-dir /var/lib/parley --no-create-home --shell /usr/sbin/nologin parley'
+  in_rootfs "$ROOTFS" sh -c 'getent group parley >/dev/null || groupadd --system parley'
+  in_rootfs "$ROOTFS" sh -c 'id parley >/dev/null 2>&1 || useradd --system --gid parley --groups audio,dialout --home-dir /var/lib/parley --no-create-home --shell /usr/sbin/nologin parley'
   install -d -m 0750 "$ROOTFS/var/lib/parley"
-  in_chroot "$ROOTFS" chown parley:parley /var/lib/parley
+  in_rootfs "$ROOTFS" chown parley:parley /var/lib/parley
 
   install -d -m 0755 "$ROOTFS/etc/parley"
   if [[ -n $CONFIG ]]; then install -m 0644 "$CONFIG" "$ROOTFS/etc/parley/config.yaml"; else write_default_config >"$ROOTFS/etc/parley/config.yaml"; fi
   echo "$HOSTNAME_PREFIX" >"$ROOTFS/etc/parley/hostname-prefix"
   # Validate the installed config with the installed parley, on the target's node.
-  in_chroot "$ROOTFS" /usr/local/bin/parley config validate /etc/parley/config.yaml >"$WORK/config-validate.log" 2>&1 \
+  in_rootfs "$ROOTFS" /usr/local/bin/parley config validate /etc/parley/config.yaml >"$WORK/config-validate.log" 2>&1 \
     || die "/etc/parley/config.yaml does not validate (see $WORK/config-validate.log)"
 
   # Units: vendor files in /lib/systemd/system, enabled with the symlinks `systemctl enable` makes.
@@ -94,11 +94,11 @@ finish_rootfs() {
     # rest of the toolchain.
     local keep
     keep=$(echo "$INCLUDE" | tr ',' '\n' | grep -vxE 'make|g\+\+' | tr '\n' ' ')
-    in_chroot "$ROOTFS" sh -c "apt-mark auto \$(dpkg-query -W -f '\${Package}\n') >/dev/null && apt-mark manual \$(dpkg-query -W -f '\${Package} \${Priority}\n' | awk '\$2 == \"required\" {print \$1}') $keep >/dev/null && apt-get purge -y -qq g++ make && apt-get autoremove --purge -y -qq" >"$WORK/purge.log" 2>&1 \
+    in_rootfs "$ROOTFS" sh -c "apt-mark auto \$(dpkg-query -W -f '\${Package}\n') >/dev/null && apt-mark manual \$(dpkg-query -W -f '\${Package} \${Priority}\n' | awk '\$2 == \"required\" {print \$1}') $keep >/dev/null && apt-get purge -y -qq g++ make && apt-get autoremove --purge -y -qq" >"$WORK/purge.log" 2>&1 \
       || die "purging the build tools failed (see $WORK/purge.log)"
     rm -rf "$ROOTFS/usr/local/include"   # Node headers: only the native build needed them
   fi
-  in_chroot "$ROOTFS" apt-get clean
+  in_rootfs "$ROOTFS" apt-get clean
   rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/*.bin "$ROOTFS"/tmp/* "$ROOTFS"/root/.npm
   # Each board must get its own machine-id on first boot (and with it its device id).
   : >"$ROOTFS/etc/machine-id"
